@@ -1,1 +1,0 @@
-namespace Orchestrator.Core; internal static class Placeholder { }
