@@ -1,0 +1,137 @@
+using System.Text;
+
+namespace Orchestrator.Core.Commands;
+
+public abstract record Command;
+public sealed record HelpCommand : Command;
+public sealed record WorkflowsCommand : Command;
+public sealed record StartCommand(string Workflow, IReadOnlyDictionary<string, string> Fields) : Command;
+public sealed record StatusCommand(string? InstanceId) : Command;
+public sealed record MineCommand : Command;
+public sealed record RequestsCommand : Command;
+public sealed record CancelCommand(string InstanceId, string? Reason) : Command;
+
+/// <summary>Text that is not a command; <see cref="Error"/> says what was wrong.</summary>
+public sealed record InvalidCommand(string Error, string? Usage = null) : Command;
+
+/// <summary>Parses the words after <c>/orchestrate</c> (Slack) or a message to the bot (Teams); one parser for both.</summary>
+public static class CommandParser
+{
+    public const string StartUsage = "start <workflow> [field=value …], e.g. start purchase amount=1500 item=\"Standing desk\"";
+
+    private static readonly string[] Verbs = ["help", "workflows", "start", "status", "mine", "requests", "cancel"];
+
+    public static Command Parse(string? text)
+    {
+        if (!TryTokenize(text ?? "", out var tokens, out var tokenError)) return new InvalidCommand(tokenError);
+        if (tokens.Count == 0) return new HelpCommand();
+        var verb = tokens[0].ToLowerInvariant();
+        var args = tokens.Skip(1).ToList();
+        switch (verb)
+        {
+            case "help" or "?":
+                return new HelpCommand();
+            case "workflows" or "list":
+                return new WorkflowsCommand();
+            case "mine":
+                return new MineCommand();
+            case "requests":
+                return new RequestsCommand();
+            case "status":
+                return args.Count switch
+                {
+                    0 => new StatusCommand(null),
+                    1 => new StatusCommand(args[0].ToLowerInvariant()),
+                    _ => new InvalidCommand("status takes at most one request id.", "status [<id>], e.g. status purchase-3"),
+                };
+            case "cancel":
+                return args.Count == 0
+                    ? new InvalidCommand("cancel needs the id of a request.", "cancel <id> [reason], e.g. cancel purchase-3 ordered elsewhere")
+                    : new CancelCommand(args[0].ToLowerInvariant(), args.Count > 1 ? string.Join(' ', args.Skip(1)) : null);
+            case "start":
+                return ParseStart(args);
+        }
+        var near = Suggest(verb, Verbs);
+        return new InvalidCommand($"I don't know the command '{tokens[0]}'." + (near is null ? "" : $" Did you mean '{near}'?"));
+    }
+
+    private static Command ParseStart(List<string> args)
+    {
+        if (args.Count == 0) return new InvalidCommand("start needs the id of a workflow.", StartUsage);
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var arg in args.Skip(1))
+        {
+            var eq = arg.IndexOf('=');
+            if (eq <= 0)
+                return new InvalidCommand($"'{arg}' is not field=value (put values with spaces in double quotes).", StartUsage);
+            var key = arg[..eq].Trim();
+            if (fields.ContainsKey(key))
+                return new InvalidCommand($"The field '{key}' is given twice.", StartUsage);
+            fields[key] = arg[(eq + 1)..];
+        }
+        return new StartCommand(args[0].ToLowerInvariant(), fields);
+    }
+
+    /// <summary>Splits on spaces outside double quotes (straight or curly, as phones type them); the quotes go.</summary>
+    internal static bool TryTokenize(string text, out List<string> tokens, out string error)
+    {
+        tokens = [];
+        error = "";
+        var current = new StringBuilder();
+        var inQuotes = false;
+        var hasToken = false;
+        foreach (var c in text.Trim())
+        {
+            if (c is '"' or '“' or '”')
+            {
+                inQuotes = !inQuotes;
+                hasToken = true;
+            }
+            else if (char.IsWhiteSpace(c) && !inQuotes)
+            {
+                if (hasToken) tokens.Add(current.ToString());
+                current.Clear();
+                hasToken = false;
+            }
+            else
+            {
+                current.Append(c);
+                hasToken = true;
+            }
+        }
+        if (inQuotes)
+        {
+            error = "A double quote is not closed.";
+            return false;
+        }
+        if (hasToken) tokens.Add(current.ToString());
+        return true;
+    }
+
+    /// <summary>The candidate closest to <paramref name="word"/>, when it is close enough to be a typo.</summary>
+    public static string? Suggest(string word, IEnumerable<string> candidates) =>
+        RankByCloseness(word, candidates).Where(c => Distance(word, c) <= Math.Max(2, c.Length / 3) || c.StartsWith(word, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
+
+    public static IReadOnlyList<string> RankByCloseness(string word, IEnumerable<string> candidates) =>
+        candidates.OrderBy(c => c.StartsWith(word, StringComparison.OrdinalIgnoreCase) || word.StartsWith(c, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .ThenBy(c => Distance(word, c))
+            .ThenBy(c => c, StringComparer.Ordinal)
+            .ToList();
+
+    internal static int Distance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text;
+using Orchestrator.Core.Definitions;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.Instances;
+
+namespace Orchestrator.Core.Commands;
+
+/// <summary>A form the channel should show because required inputs are missing (Slack modal, Teams form card).</summary>
+public sealed record StartForm(WorkflowDefinition Definition, IReadOnlyDictionary<string, string> Values, IReadOnlyList<InputDefinition> Missing);
+
+/// <summary>The answer to a command, private to the person who typed it.</summary>
+public sealed record CommandReply(string Text, bool IsError = false, StartForm? Form = null, WorkflowInstance? Started = null);
+
+/// <summary>Runs parsed commands for a person; the same answers on every platform.</summary>
+public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store)
+{
+    public CommandReply Execute(string? text, string actor, string platform, string prefix = "")
+    {
+        var command = CommandParser.Parse(text);
+        return command switch
+        {
+            HelpCommand => new CommandReply(Usage(prefix)),
+            WorkflowsCommand => new CommandReply(Workflows(prefix)),
+            StartCommand s => Start(s, actor, platform, prefix),
+            StatusCommand s => Status(s.InstanceId, actor),
+            MineCommand => Mine(actor),
+            RequestsCommand => Requests(actor),
+            CancelCommand c => Cancel(c, actor, platform),
+            InvalidCommand bad => new CommandReply($"{bad.Error}\nUsage: {prefix}{bad.Usage ?? "help"}" + (bad.Usage is null ? "\n\n" + Usage(prefix) : ""), IsError: true),
+            _ => new CommandReply(Usage(prefix)),
+        };
+    }
+
+    public static string Usage(string prefix) => $"""
+        Orchestrator — start and follow approvals without leaving chat.
+        • {prefix}help — this message
+        • {prefix}workflows — what you can start, with their inputs
+        • {prefix}{CommandParser.StartUsage}
+        • {prefix}status [<id>] — where a request stands, e.g. status purchase-3
+        • {prefix}mine — what waits for you
+        • {prefix}requests — what you started
+        • {prefix}cancel <id> [reason] — withdraw your request
+        """;
+
+    private string Workflows(string prefix)
+    {
+        if (catalog.Definitions.Count == 0) return "No workflows are loaded. An admin adds YAML files to the workflows folder.";
+        var sb = new StringBuilder("Workflows you can start:\n");
+        foreach (var d in catalog.Definitions)
+        {
+            sb.Append($"• {d.Id} — {d.Name}\n");
+            if (d.Inputs.Count > 0)
+                sb.Append("    inputs: ").Append(string.Join(", ", d.Inputs.Select(DescribeInput))).Append('\n');
+        }
+        sb.Append($"Start one with {prefix}{CommandParser.StartUsage}");
+        return sb.ToString();
+    }
+
+    private static string DescribeInput(InputDefinition i)
+    {
+        var type = i.Type == InputType.Choice ? $"one of {string.Join("|", i.Options)}" : i.Type.ToString().ToLowerInvariant();
+        return $"{i.Id} ({type}{(i.Required ? ", required" : "")})";
+    }
+
+    private CommandReply Start(StartCommand command, string actor, string platform, string prefix)
+    {
+        var definition = catalog.Find(command.Workflow);
+        if (definition is null)
+        {
+            var ranked = CommandParser.RankByCloseness(command.Workflow, catalog.Definitions.Select(d => d.Id));
+            var list = ranked.Count == 0 ? "none are loaded" : string.Join(", ", ranked);
+            return new CommandReply($"There is no workflow '{command.Workflow}'. Valid workflows: {list}.\nUsage: {prefix}{CommandParser.StartUsage}", IsError: true);
+        }
+
+        var result = engine.Start(definition.Id, command.Fields, actor, platform);
+        return result.Outcome switch
+        {
+            StartOutcome.Started => new CommandReply(Started(result.Instance!), Started: result.Instance),
+            StartOutcome.MissingInputs => new CommandReply(
+                $"{definition.Name} needs {string.Join(", ", result.Missing!.Select(m => m.Id))}.",
+                Form: new StartForm(definition, result.Values!, result.Missing!)),
+            _ => new CommandReply(
+                string.Join("\n", result.Errors!.Select(e => e.Message)) + $"\nNothing was started. Usage: {prefix}start {definition.Id} "
+                + string.Join(" ", definition.Inputs.Select(i => i.Required ? $"{i.Id}=…" : $"[{i.Id}=…]")),
+                IsError: true),
+        };
+    }
+
+    private string Started(WorkflowInstance instance)
+    {
+        var people = catalog.People;
+        var where = instance.State switch
+        {
+            InstanceState.Open when instance.CurrentOwners().Any() =>
+                $"waiting on {string.Join(", ", instance.CurrentOwners().Select(people.NameOf))} ({instance.Current!.StepId})",
+            InstanceState.Open => $"waiting on an admin: {instance.Current?.Note}",
+            _ => instance.State.ToString().ToLowerInvariant(),
+        };
+        return $"Started {instance.Id} ({instance.Definition.Name}): {where}. Follow it with status {instance.Id}.";
+    }
+
+    private CommandReply Status(string? id, string actor)
+    {
+        var instance = id is null ? store.StartedBy(actor, 1).FirstOrDefault() : store.Get(id);
+        if (instance is null)
+            return new CommandReply(id is null ? "You have not started any request yet." : $"There is no request {id}. Ids look like purchase-3; see requests or mine.", IsError: true);
+        if (!instance.Involves(actor) && !catalog.People.IsAdmin(actor))
+            return new CommandReply($"You are not involved in {instance.Id}, so I can't show it.", IsError: true);
+        return new CommandReply(StatusText.Describe(instance, catalog.People, TimeText.ZoneOf(catalog.People.Find(actor))));
+    }
+
+    private CommandReply Mine(string actor)
+    {
+        var waiting = store.WaitingOn(actor);
+        if (waiting.Count == 0) return new CommandReply("Nothing waits for you. 🎉");
+        var zone = TimeText.ZoneOf(catalog.People.Find(actor));
+        var sb = new StringBuilder($"Waiting for you ({waiting.Count}):\n");
+        foreach (var i in waiting)
+        {
+            var run = i.Current!;
+            var step = i.Definition.Steps[i.CurrentStep];
+            sb.Append($"• {i.Id} — {i.Title(step)} (from {catalog.People.NameOf(i.Requester)}, since {TimeText.Format(run.ActivatedAt!.Value, zone)}");
+            if (run.DueAt is { } due) sb.Append($", due {TimeText.Format(due, zone)}");
+            sb.Append(")\n");
+        }
+        return new CommandReply(sb.ToString().TrimEnd());
+    }
+
+    private CommandReply Requests(string actor)
+    {
+        var mine = store.StartedBy(actor, 20);
+        if (mine.Count == 0) return new CommandReply("You have not started any request yet. See workflows.");
+        var zone = TimeText.ZoneOf(catalog.People.Find(actor));
+        var sb = new StringBuilder("Your requests:\n");
+        foreach (var i in mine)
+            sb.Append($"• {i.Id} — {i.Definition.Name}: {StatusText.Where(i, catalog.People, zone)}\n");
+        return new CommandReply(sb.ToString().TrimEnd());
+    }
+
+    private CommandReply Cancel(CancelCommand command, string actor, string platform)
+    {
+        var result = engine.Cancel(command.InstanceId, actor, command.Reason, platform);
+        return new CommandReply(result.Message, IsError: !result.Recorded);
+    }
+}

@@ -1,0 +1,21 @@
+using Orchestrator.Core.Instances;
+
+namespace Orchestrator.Core.Engine;
+
+/// <summary>Durable home of instances and their outbox; each write stores the instance and its effects atomically.</summary>
+public interface IInstanceStore
+{
+    WorkflowInstance? Get(string id);
+
+    /// <summary>The next free instance number of a workflow (1, 2, …); never handed out twice.</summary>
+    int NextNumber(string workflowId);
+
+    void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects);
+
+    /// <summary>Stores the instance if the stored revision still equals <paramref name="expectedRevision"/>; false otherwise.</summary>
+    bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects);
+
+    IReadOnlyList<WorkflowInstance> StartedBy(string email, int limit);
+
+    IReadOnlyList<WorkflowInstance> WaitingOn(string email);
+}

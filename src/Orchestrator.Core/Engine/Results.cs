@@ -1,0 +1,21 @@
+using Orchestrator.Core.Definitions;
+using Orchestrator.Core.Instances;
+
+namespace Orchestrator.Core.Engine;
+
+public enum StartOutcome { Started, UnknownWorkflow, InvalidInputs, MissingInputs }
+
+public sealed record StartResult(
+    StartOutcome Outcome,
+    WorkflowInstance? Instance = null,
+    IReadOnlyList<InputError>? Errors = null,
+    IReadOnlyList<InputDefinition>? Missing = null,
+    IReadOnlyDictionary<string, string>? Values = null);
+
+public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed }
+
+/// <summary>What became of a click; <see cref="Message"/> is what the clicker is told.</summary>
+public sealed record DecideResult(DecideOutcome Outcome, string Message, WorkflowInstance? Instance = null)
+{
+    public bool Recorded => Outcome == DecideOutcome.Recorded;
+}

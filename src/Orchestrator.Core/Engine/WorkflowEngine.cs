@@ -1,0 +1,371 @@
+using Orchestrator.Core.Definitions;
+using Orchestrator.Core.Instances;
+using Orchestrator.Core.People;
+
+namespace Orchestrator.Core.Engine;
+
+/// <summary>
+/// Starts instances and records decisions. Each call loads, checks, changes and commits one instance together
+/// with the effects the change causes; a commit on a stale revision is retried from a fresh read, so concurrent
+/// or repeated clicks record one decision.
+/// </summary>
+public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimeProvider time)
+{
+    private const int MaxAttempts = 8;
+
+    public StartResult Start(string workflowId, IReadOnlyDictionary<string, string> rawInputs, string requester, string? via)
+    {
+        var definition = catalog.Find(workflowId);
+        if (definition is null) return new StartResult(StartOutcome.UnknownWorkflow);
+
+        var validation = InputValidator.Validate(definition, rawInputs);
+        if (validation.Errors.Count > 0)
+            return new StartResult(StartOutcome.InvalidInputs, Errors: validation.Errors, Values: validation.Values);
+        if (validation.MissingRequired.Count > 0)
+            return new StartResult(StartOutcome.MissingInputs, Missing: validation.MissingRequired, Values: validation.Values);
+
+        var number = store.NextNumber(definition.Id);
+        var now = time.GetUtcNow();
+        var instance = new WorkflowInstance
+        {
+            Id = $"{definition.Id}-{number}",
+            WorkflowId = definition.Id,
+            Number = number,
+            Definition = definition,
+            Inputs = new Dictionary<string, string>(validation.Values, StringComparer.OrdinalIgnoreCase),
+            Requester = requester.ToLowerInvariant(),
+            StartedAt = now,
+            StartedVia = via,
+            Steps = definition.Steps.Select(s => new StepRun { StepId = s.Id }).ToList(),
+            Revision = 1,
+        };
+        var change = new Change(instance, catalog.People, now);
+        instance.History.Add(new InstanceEvent(now, EventKind.Started, instance.Requester, null, $"Started by {change.Name(instance.Requester)}", via));
+        Advance(change);
+        store.Insert(instance, change.Effects());
+        return new StartResult(StartOutcome.Started, instance);
+    }
+
+    public DecideResult Decide(string instanceId, string assignmentId, string actor, Verdict verdict, string? comment, string? via)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var instance = store.Get(instanceId);
+            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
+            var now = time.GetUtcNow();
+            var change = new Change(instance, catalog.People, now);
+            var refusal = CheckDecision(change, assignmentId, actor, verdict, comment);
+            if (refusal is not null) return refusal;
+
+            var expected = instance.Revision;
+            ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
+            instance.Revision = expected + 1;
+            if (store.TryUpdate(instance, expected, change.Effects()))
+                return new DecideResult(DecideOutcome.Recorded, DecisionText(verdict, instance), instance);
+        }
+        throw new InvalidOperationException($"Could not record a decision on {instanceId}: the instance kept changing.");
+    }
+
+    /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
+    public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var instance = store.Get(instanceId);
+            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
+            var people = catalog.People;
+            if (!string.Equals(instance.Requester, actor, StringComparison.OrdinalIgnoreCase) && !people.IsAdmin(actor))
+                return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
+            if (!instance.IsOpen)
+                return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
+
+            var now = time.GetUtcNow();
+            var change = new Change(instance, people, now);
+            var expected = instance.Revision;
+            var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
+            if (instance.Current is { } run)
+            {
+                run.State = StepState.Cancelled;
+                run.ClosedAt = now;
+                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, reason);
+            }
+            instance.State = InstanceState.Cancelled;
+            instance.ClosedAt = now;
+            instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
+            if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
+                change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
+            instance.Revision = expected + 1;
+            if (store.TryUpdate(instance, expected, change.Effects()))
+                return new DecideResult(DecideOutcome.Recorded, $"Cancelled {instance.Id}.", instance);
+        }
+        throw new InvalidOperationException($"Could not cancel {instanceId}: the instance kept changing.");
+    }
+
+    private static DecideResult? CheckDecision(Change change, string assignmentId, string actor, Verdict verdict, string? comment)
+    {
+        var instance = change.Instance;
+        if (instance.FindAssignment(assignmentId) is not var (run, assignment))
+            return new DecideResult(DecideOutcome.NotFound, $"That card no longer belongs to {instance.Id}.");
+
+        if (!string.Equals(assignment.Assignee, actor, StringComparison.OrdinalIgnoreCase))
+            return new DecideResult(DecideOutcome.NotAssignee,
+                $"This card is for {change.Name(assignment.Assignee)}; only they can answer it. Nothing was changed.");
+
+        if (assignment.Decision is { } d)
+            return new DecideResult(DecideOutcome.AlreadyDecided,
+                $"Already decided: you {Past(d.Verdict)} this at {change.TimeFor(actor, d.At)}.", instance);
+
+        if (!instance.IsOpen)
+            return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.", instance);
+
+        if (!assignment.IsOpen || run.State != StepState.Active)
+            return new DecideResult(DecideOutcome.AlreadyDecided, $"Already decided: {run.Note ?? assignment.ClosedReason ?? "this step is closed"}.", instance);
+
+        var step = change.Definition(run);
+        var allowed = step.Kind == StepKind.Task ? verdict == Verdict.Done : verdict is Verdict.Approve or Verdict.Reject;
+        if (!allowed)
+            return new DecideResult(DecideOutcome.NotAllowed,
+                step.Kind == StepKind.Task ? "This is a task: mark it done." : "This step takes approve or reject.");
+
+        if (verdict == Verdict.Reject && string.IsNullOrWhiteSpace(comment))
+            return new DecideResult(DecideOutcome.ReasonRequired, "A reason is required to reject.");
+        return null;
+    }
+
+    private void ApplyDecision(Change change, string assignmentId, string actor, Verdict verdict, string? comment, string? via)
+    {
+        var instance = change.Instance;
+        var (run, assignment) = instance.FindAssignment(assignmentId)!.Value;
+        var step = change.Definition(run);
+        var now = change.Now;
+        assignment.Decision = new Decision(verdict, assignment.Assignee, now, comment, via);
+        var because = string.IsNullOrEmpty(comment) ? "" : $": {comment}";
+        instance.History.Add(new InstanceEvent(now, EventKind.Decided, actor, run.StepId, $"{change.Name(actor)} {Past(verdict)}{because}", via));
+
+        var outcome = Evaluate(step, run);
+        var progress = Progress(step, run);
+        var byLine = $"{Capitalised(Past(verdict))} by {change.Name(actor)} · {change.TimeFor(actor, now)}";
+        change.UpdateCard(run, assignment, StatusOf(verdict), byLine, comment, outcome is null ? progress : null);
+
+        switch (outcome)
+        {
+            case null:
+                foreach (var other in run.Assignments.Where(a => a.IsOpen))
+                    change.UpdateCard(run, other, CardStatus.Open, null, null, progress);
+                change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}); {progress}.");
+                break;
+            case StepState.Rejected:
+                run.State = StepState.Rejected;
+                run.ClosedAt = now;
+                run.Note = verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
+                CloseOpenAssignments(change, run, $"Rejected: {run.Note}", CardStatus.Rejected, comment);
+                instance.History.Add(new InstanceEvent(now, EventKind.StepRejected, actor, run.StepId, $"Step {step.Id} {run.Note}"));
+                instance.State = InstanceState.Rejected;
+                instance.ClosedAt = now;
+                instance.History.Add(new InstanceEvent(now, EventKind.Rejected, actor, run.StepId, $"Rejected at {step.Id}"));
+                change.TellRequester($"❌ {instance.Id} ({instance.Definition.Name}) was rejected at {step.Id}: {run.Note}.");
+                break;
+            default:
+                run.State = outcome.Value;
+                run.ClosedAt = now;
+                run.Note = $"{Past(verdict)} by {change.Name(actor)}";
+                CloseOpenAssignments(change, run, $"{Capitalised(run.Note)}", StatusOf(verdict), null);
+                instance.History.Add(new InstanceEvent(now, outcome == StepState.Done ? EventKind.StepDone : EventKind.StepApproved, actor, run.StepId, $"Step {step.Id} {run.Note}"));
+                change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}).");
+                Advance(change);
+                break;
+        }
+    }
+
+    private static void CloseOpenAssignments(Change change, StepRun run, string outcome, CardStatus status, string? reason)
+    {
+        foreach (var other in run.Assignments.Where(a => a.IsOpen))
+        {
+            other.ClosedReason = outcome;
+            change.UpdateCard(run, other, status == CardStatus.Open ? CardStatus.Closed : status, outcome, reason, null);
+        }
+    }
+
+    /// <summary>The step's state once this decision counts, or null while it still waits for others.</summary>
+    private static StepState? Evaluate(StepDefinition step, StepRun run)
+    {
+        var yes = run.Assignments.Count(a => a.Decision?.Verdict is Verdict.Approve or Verdict.Done);
+        var no = run.Assignments.Count(a => a.Decision?.Verdict == Verdict.Reject);
+        var open = run.Assignments.Count(a => a.IsOpen);
+        var passed = step.Kind == StepKind.Task ? StepState.Done : StepState.Approved;
+        return step.Mode.Kind switch
+        {
+            DecisionModeKind.Any => no > 0 ? StepState.Rejected : yes > 0 ? passed : null,
+            DecisionModeKind.All => no > 0 ? StepState.Rejected : open == 0 ? passed : null,
+            _ => yes >= step.Mode.Quorum ? passed : yes + open < step.Mode.Quorum ? StepState.Rejected : null,
+        };
+    }
+
+    private static string Progress(StepDefinition step, StepRun run)
+    {
+        var yes = run.Assignments.Count(a => a.Decision?.Verdict is Verdict.Approve or Verdict.Done);
+        var needed = step.Mode.Kind switch
+        {
+            DecisionModeKind.All => run.Assignments.Count,
+            DecisionModeKind.Quorum => step.Mode.Quorum,
+            _ => 1,
+        };
+        return $"{yes} of {needed} {(step.Kind == StepKind.Task ? "done" : "approvals")}";
+    }
+
+    /// <summary>Moves to the next step whose condition holds; completes the instance when none is left.</summary>
+    private static void Advance(Change change)
+    {
+        var instance = change.Instance;
+        var now = change.Now;
+        for (var i = instance.CurrentStep + 1; i < instance.Steps.Count; i++)
+        {
+            var run = instance.Steps[i];
+            var step = instance.Definition.Steps[i];
+            instance.CurrentStep = i;
+            if (step.When is { } when && !when.Evaluate(instance.Inputs))
+            {
+                run.State = StepState.Skipped;
+                run.Note = $"skipped: {when.Source} is false";
+                instance.History.Add(new InstanceEvent(now, EventKind.StepSkipped, null, step.Id, $"Step {step.Id} skipped ({when.Source} is false)"));
+                continue;
+            }
+
+            var people = ResolveAssignees(step.Assignees, instance, change.People);
+            var title = instance.Title(step);
+            if (step.Kind == StepKind.Notify)
+            {
+                foreach (var person in people)
+                    change.Add(new NotifyPerson { Recipient = person, InstanceId = instance.Id, Text = $"{title} ({instance.Id}, {instance.Definition.Name})" });
+                run.State = StepState.Notified;
+                run.ActivatedAt = run.ClosedAt = now;
+                instance.History.Add(new InstanceEvent(now, EventKind.Notified, null, step.Id, $"Notified {change.Names(people)}: {title}"));
+                continue;
+            }
+
+            run.State = StepState.Active;
+            run.ActivatedAt = now;
+            run.DueAt = step.Due is { } due ? now + due : null;
+            if (people.Count == 0 || (step.Mode.Kind == DecisionModeKind.Quorum && people.Count < step.Mode.Quorum))
+            {
+                run.Note = people.Count == 0
+                    ? $"nobody to assign: {string.Join(", ", step.Assignees)} resolves to no one"
+                    : $"quorum {step.Mode.Quorum} needs more people than {string.Join(", ", step.Assignees)} has ({people.Count})";
+                instance.History.Add(new InstanceEvent(now, EventKind.Unassignable, null, step.Id, $"Step {step.Id}: {run.Note}"));
+                change.TellRequester($"⚠️ {instance.Id} is waiting on an admin: step {step.Id} has {run.Note}.");
+                foreach (var admin in change.People.WithRole("admin"))
+                    change.Add(new NotifyPerson { Recipient = admin.Email, InstanceId = instance.Id, Text = $"⚠️ {instance.Id} is stuck at step {step.Id}: {run.Note}." });
+                return;
+            }
+
+            var k = 0;
+            foreach (var person in people)
+            {
+                var assignment = new Assignment { Id = $"{step.Id}.{++k}", Assignee = person, AssignedAt = now };
+                run.Assignments.Add(assignment);
+                change.Add(new AskDecision { Recipient = person, InstanceId = instance.Id, Card = change.Card(run, assignment, CardStatus.Open, null, null, null) });
+            }
+            instance.History.Add(new InstanceEvent(now, EventKind.StepActivated, null, step.Id, $"Step {step.Id} assigned to {change.Names(people)}"));
+            if (instance.History.Count(e => e.Kind == EventKind.StepActivated) > 1)
+                change.TellRequester($"{instance.Id} is now waiting on {change.Names(people)} ({step.Id}).");
+            return;
+        }
+
+        instance.State = InstanceState.Completed;
+        instance.ClosedAt = now;
+        instance.History.Add(new InstanceEvent(now, EventKind.Completed, null, null, "Completed"));
+        change.TellRequester($"✅ {instance.Id} ({instance.Definition.Name}) is approved.");
+    }
+
+    internal static IReadOnlyList<string> ResolveAssignees(IEnumerable<AssigneeSpec> specs, WorkflowInstance instance, PeopleDirectory people)
+    {
+        var result = new List<string>();
+        foreach (var spec in specs)
+        {
+            switch (spec.Kind)
+            {
+                case AssigneeKind.Requester: result.Add(instance.Requester); break;
+                case AssigneeKind.Manager when people.ManagerOf(instance.Requester) is { } m: result.Add(m.Email); break;
+                case AssigneeKind.Role: result.AddRange(people.WithRole(spec.Value!).Select(p => p.Email)); break;
+                case AssigneeKind.Person: result.Add(spec.Value!); break;
+                case AssigneeKind.System: result.Add($"system:{spec.Value}"); break;
+            }
+        }
+        return result.Select(e => e.ToLowerInvariant()).Distinct().ToList();
+    }
+
+    private static string DecisionText(Verdict verdict, WorkflowInstance instance) => $"You {Past(verdict)} {instance.Id}.";
+
+    internal static string Past(Verdict verdict) => verdict switch
+    {
+        Verdict.Approve => "approved",
+        Verdict.Reject => "rejected",
+        _ => "marked done",
+    };
+
+    private static string Capitalised(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    private static CardStatus StatusOf(Verdict verdict) => verdict switch
+    {
+        Verdict.Approve => CardStatus.Approved,
+        Verdict.Reject => CardStatus.Rejected,
+        _ => CardStatus.Done,
+    };
+
+    /// <summary>The effects of one change, collected while it is made and committed with it.</summary>
+    private sealed class Change(WorkflowInstance instance, PeopleDirectory people, DateTimeOffset now)
+    {
+        private readonly List<Effect> _effects = [];
+        private readonly List<string> _forRequester = [];
+
+        public WorkflowInstance Instance => instance;
+        public PeopleDirectory People => people;
+        public DateTimeOffset Now => now;
+
+        public string Name(string email) => people.NameOf(email);
+
+        public string Names(IEnumerable<string> emails) => string.Join(", ", emails.Select(Name));
+
+        public string TimeFor(string email, DateTimeOffset at) => TimeText.Format(at, TimeText.ZoneOf(people.Find(email)));
+
+        public StepDefinition Definition(StepRun run) => instance.Definition.Steps[instance.Steps.IndexOf(run)];
+
+        public void Add(Effect effect) => _effects.Add(effect);
+
+        public void TellRequester(string text) => _forRequester.Add(text);
+
+        public void UpdateCard(StepRun run, Assignment assignment, CardStatus status, string? outcome, string? reason, string? progress) =>
+            _effects.Add(new UpdateCard { Recipient = assignment.Assignee, InstanceId = instance.Id, Card = Card(run, assignment, status, outcome, reason, progress) });
+
+        public CardModel Card(StepRun run, Assignment assignment, CardStatus status, string? outcome, string? reason, string? progress)
+        {
+            var step = Definition(run);
+            return new CardModel
+            {
+                InstanceId = instance.Id,
+                AssignmentId = assignment.Id,
+                StepId = step.Id,
+                Kind = step.Kind == StepKind.Task ? CardKind.Task : CardKind.Approval,
+                Title = instance.Title(step),
+                WorkflowName = instance.Definition.Name,
+                RequestedBy = Name(instance.Requester),
+                Fields = instance.Definition.Inputs
+                    .Where(i => instance.Inputs.ContainsKey(i.Id))
+                    .Select(i => new CardField(i.Label, i.Type == InputType.Person ? Name(instance.Inputs[i.Id]) : instance.Inputs[i.Id]))
+                    .ToList(),
+                DueAt = run.DueAt,
+                Status = status,
+                Outcome = outcome,
+                Reason = reason,
+                Progress = progress,
+            };
+        }
+
+        /// <summary>All effects, with one message to the requester summing up what happened.</summary>
+        public IReadOnlyList<Effect> Effects()
+        {
+            if (_forRequester.Count == 0) return _effects;
+            return [.. _effects, new NotifyPerson { Recipient = instance.Requester, InstanceId = instance.Id, Text = string.Join("\n", _forRequester) }];
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Definitions;
+
+namespace Orchestrator.Core.Instances;
+
+public enum InstanceState { Open, Completed, Rejected, Cancelled }
+
+public enum StepState { Pending, Active, Approved, Rejected, Done, Skipped, Notified, Cancelled }
+
+public enum Verdict { Approve, Reject, Done }
+
+/// <summary>
+/// One run of a workflow. It carries the definition it started with, so later edits to the YAML file
+/// never change a running instance. Only <see cref="Engine.WorkflowEngine"/> changes it.
+/// </summary>
+public sealed class WorkflowInstance
+{
+    public required string Id { get; init; }
+    public required string WorkflowId { get; init; }
+    public required int Number { get; init; }
+    public required WorkflowDefinition Definition { get; init; }
+    public required Dictionary<string, string> Inputs { get; init; }
+    public required string Requester { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public string? StartedVia { get; init; }
+
+    public InstanceState State { get; set; } = InstanceState.Open;
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    /// <summary>Index into <see cref="Steps"/> of the step that holds the work, or -1.</summary>
+    public int CurrentStep { get; set; } = -1;
+    public List<StepRun> Steps { get; init; } = [];
+    public List<InstanceEvent> History { get; init; } = [];
+
+    /// <summary>Bumped on every committed change; the store refuses a write based on a stale revision.</summary>
+    public int Revision { get; set; }
+
+    [JsonIgnore] public bool IsOpen => State == InstanceState.Open;
+
+    [JsonIgnore] public StepRun? Current => CurrentStep >= 0 && CurrentStep < Steps.Count ? Steps[CurrentStep] : null;
+
+    public (StepRun Step, Assignment Assignment)? FindAssignment(string assignmentId)
+    {
+        foreach (var step in Steps)
+            foreach (var a in step.Assignments)
+                if (a.Id == assignmentId) return (step, a);
+        return null;
+    }
+
+    /// <summary>Emails that hold an open assignment right now.</summary>
+    public IEnumerable<string> CurrentOwners() =>
+        Current?.Assignments.Where(a => a.IsOpen).Select(a => a.Assignee).Distinct(StringComparer.OrdinalIgnoreCase) ?? [];
+
+    public bool Involves(string email) =>
+        string.Equals(Requester, email, StringComparison.OrdinalIgnoreCase)
+        || Steps.Any(s => s.Assignments.Any(a => string.Equals(a.Assignee, email, StringComparison.OrdinalIgnoreCase)));
+
+    public string Title(StepDefinition step) => Template.Render(step.Title, Inputs);
+}
+
+public sealed class StepRun
+{
+    public required string StepId { get; init; }
+    public StepState State { get; set; } = StepState.Pending;
+    public DateTimeOffset? ActivatedAt { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public List<Assignment> Assignments { get; init; } = [];
+    public string? Note { get; set; }
+}
+
+/// <summary>A request to one person to decide a step; decided at most once.</summary>
+public sealed class Assignment
+{
+    public required string Id { get; init; }
+    public required string Assignee { get; init; }
+    public required DateTimeOffset AssignedAt { get; init; }
+    public Decision? Decision { get; set; }
+
+    /// <summary>Set when the assignment ended without this person's answer (others decided, cancelled).</summary>
+    public string? ClosedReason { get; set; }
+
+    [JsonIgnore] public bool IsOpen => Decision is null && ClosedReason is null;
+}
+
+public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
+
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable }
+
+/// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
+public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);
