@@ -1,6 +1,23 @@
+using Orchestrator.Host.Cli;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Host.Slack;
+
+if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services
+    .AddOrchestratorCore()
+    .AddLiteDbStore()
+    .AddOutbox()
+    .AddSlackChannel(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+app.MapHealth();
+app.MapSlack();
+
+app.Services.GetRequiredService<CatalogLoader>().Load();
+app.Services.GetRequiredService<StartupReport>().Log();
+await app.RunAsync();
+return 0;
 
 public partial class Program;

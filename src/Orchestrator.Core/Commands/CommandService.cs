@@ -72,10 +72,18 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
             return new CommandReply($"There is no workflow '{command.Workflow}'. Valid workflows: {list}.\nUsage: {prefix}{CommandParser.StartUsage}", IsError: true);
         }
 
-        var result = engine.Start(definition.Id, command.Fields, actor, platform);
+        return StartWith(definition.Id, command.Fields, actor, platform, prefix);
+    }
+
+    /// <summary>Starts a workflow from values given as text (a command, a submitted form).</summary>
+    public CommandReply StartWith(string workflowId, IReadOnlyDictionary<string, string> values, string actor, string platform, string prefix = "")
+    {
+        var result = engine.Start(workflowId, values, actor, platform);
+        var definition = catalog.Find(workflowId);
         return result.Outcome switch
         {
             StartOutcome.Started => new CommandReply(Started(result.Instance!), Started: result.Instance),
+            _ when definition is null => new CommandReply($"There is no workflow '{workflowId}'.", IsError: true),
             StartOutcome.MissingInputs => new CommandReply(
                 $"{definition.Name} needs {string.Join(", ", result.Missing!.Select(m => m.Id))}.",
                 Form: new StartForm(definition, result.Values!, result.Missing!)),

@@ -66,6 +66,15 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
         throw new InvalidOperationException($"Could not record a decision on {instanceId}: the instance kept changing.");
     }
 
+    /// <summary>Whether <paramref name="actor"/> may give this verdict now; null when allowed, else why not.</summary>
+    public DecideResult? Check(string instanceId, string assignmentId, string actor, Verdict verdict)
+    {
+        var instance = store.Get(instanceId);
+        if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
+        var change = new Change(instance, catalog.People, time.GetUtcNow());
+        return CheckDecision(change, assignmentId, actor, verdict, comment: verdict == Verdict.Reject ? "(asked next)" : null);
+    }
+
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Core.Commands;
+using Orchestrator.Core.Engine;
+using Orchestrator.Host.Delivery;
+using Orchestrator.Host.Slack;
+using Orchestrator.Host.Storage;
+
+namespace Orchestrator.Host.Hosting;
+
+internal static class HostingExtensions
+{
+    public static IServiceCollection AddOrchestratorCore(this IServiceCollection services)
+    {
+        services.AddOptions<WorkflowsOptions>().BindConfiguration(WorkflowsOptions.Section);
+        services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section);
+        services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section);
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section)
+            .Validate(o => o.TickSeconds is >= 1 and <= 3600, "Scheduler:TickSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Catalog>();
+        services.AddSingleton<CatalogLoader>();
+        services.AddSingleton<WorkflowEngine>();
+        services.AddSingleton<CommandService>();
+        services.AddSingleton<StartupReport>();
+        return services;
+    }
+
+    public static IServiceCollection AddLiteDbStore(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path));
+        services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        return services;
+    }
+
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        return services;
+    }
+
+    public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSlackApi(configuration);
+        services.AddSingleton<SlackPeople>();
+        services.AddSingleton<SlackInbox>();
+        services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
+        services.AddSingleton<SlackInboundProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (LiteDbStore store, Catalog catalog) =>
+        {
+            var problems = catalog.Problems.Select(p => p.ToString()).ToList();
+            try
+            {
+                store.CountInstances();
+            }
+            catch (Exception ex)
+            {
+                problems.Insert(0, $"store {store.Path}: {ex.Message}");
+                return Results.Json(new { ready = false, problems }, statusCode: 503);
+            }
+            var ready = catalog.Definitions.Count > 0;
+            if (!ready) problems.Insert(0, "no workflow definition loaded");
+            return Results.Json(
+                new { ready, definitions = catalog.Definitions.Select(d => d.Id), people = catalog.People.People.Count, problems },
+                statusCode: ready ? 200 : 503);
+        });
+        return app;
+    }
+}

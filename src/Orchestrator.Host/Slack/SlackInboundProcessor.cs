@@ -1,0 +1,234 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+using Orchestrator.Core.Commands;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.Instances;
+using Orchestrator.Host.Storage;
+
+namespace Orchestrator.Host.Slack;
+
+/// <summary>
+/// Works through recorded Slack requests after they were acknowledged: runs commands, records decisions, and queues
+/// every answer in the outbox. A request whose work failed for a passing reason (Slack down) stays for the next pass.
+/// </summary>
+internal sealed partial class SlackInboundProcessor(
+    LiteDbStore store,
+    SlackInbox inbox,
+    SlackPeople people,
+    CommandService commands,
+    WorkflowEngine engine,
+    Catalog catalog,
+    TimeProvider time,
+    ILogger<SlackInboundProcessor> logger) : BackgroundService
+{
+    private const string Prefix = "/orchestrate ";
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount > 0) return;
+        try { _wake.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        inbox.Recorded += Wake;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await RunOnceAsync(stoppingToken);
+                await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            inbox.Recorded -= Wake;
+        }
+    }
+
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        foreach (var item in store.UnprocessedInbound())
+        {
+            try
+            {
+                await ProcessAsync(item, cancellationToken);
+                store.MarkInboundDone(item.Key);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex) when (IsTransient(ex) && time.GetUtcNow() - item.Received < GiveUpAfter)
+            {
+                LogRetry(item.Key, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                LogFailed(ex, item.Key);
+                store.MarkInboundDone(item.Key);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception ex) => ex is SlackApiException { Transient: true } or HttpRequestException or TaskCanceledException;
+
+    private Task ProcessAsync(InboundItem item, CancellationToken ct) => item.Kind switch
+    {
+        SlackInbox.Command => CommandAsync(item, ct),
+        SlackInbox.Action => ActionAsync(item, ct),
+        SlackInbox.View => ViewAsync(item, ct),
+        SlackInbox.Event => EventAsync(item, ct),
+        _ => Task.CompletedTask,
+    };
+
+    private async Task CommandAsync(InboundItem item, CancellationToken ct)
+    {
+        var form = QueryHelpers.ParseQuery(item.Body);
+        var responseUrl = form["response_url"].ToString();
+        var email = await EmailAsync(form["user_id"].ToString(), ct);
+        if (email is null)
+        {
+            Respond(item, responseUrl, NoEmail);
+            return;
+        }
+        var text = await ResolveMentionsAsync(form["text"].ToString(), ct);
+        var reply = commands.Execute(text, email, SlackOutboxHandler.Platform, Prefix);
+        if (reply.Form is { } startForm)
+            OpenView(item, form["trigger_id"].ToString(), SlackCards.StartForm(startForm.Definition, startForm.Values));
+        else
+            Respond(item, responseUrl, reply.Text);
+    }
+
+    private async Task ActionAsync(InboundItem item, CancellationToken ct)
+    {
+        var payload = JsonNode.Parse(item.Body)!.AsObject();
+        var action = payload["actions"]![0]!.AsObject();
+        var actionId = SlackEndpoints.Text(action, "action_id");
+        var responseUrl = SlackEndpoints.Text(payload, "response_url");
+        SlackCards.TryParseButtonValue(SlackEndpoints.Text(action, "value"), out var instanceId, out var assignmentId);
+        var email = await EmailAsync(SlackEndpoints.Text(payload["user"]!, "id")!, ct);
+        if (email is null)
+        {
+            Respond(item, responseUrl, NoEmail);
+            return;
+        }
+
+        switch (actionId)
+        {
+            case SlackCards.Approve or SlackCards.Done:
+                var result = engine.Decide(instanceId, assignmentId, email, actionId == SlackCards.Done ? Verdict.Done : Verdict.Approve, null, SlackOutboxHandler.Platform);
+                if (!result.Recorded) Respond(item, responseUrl, result.Message);
+                break;
+            case SlackCards.Reject:
+                if (engine.Check(instanceId, assignmentId, email, Verdict.Reject) is { } refusal)
+                {
+                    Respond(item, responseUrl, refusal.Message);
+                    break;
+                }
+                var instance = store.Get(instanceId)!;
+                var step = instance.FindAssignment(assignmentId)!.Value.Step;
+                var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)]);
+                OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, SlackCards.RejectReasonModal(instanceId, assignmentId, title));
+                break;
+            case SlackCards.RequestInfo:
+                var check = engine.Check(instanceId, assignmentId, email, Verdict.Approve);
+                Respond(item, responseUrl, check?.Message
+                    ?? $"Asking for more information from the card is not available yet: write to {catalog.People.NameOf(store.Get(instanceId)!.Requester)} directly, then approve or reject.");
+                break;
+        }
+    }
+
+    private async Task ViewAsync(InboundItem item, CancellationToken ct)
+    {
+        var payload = JsonNode.Parse(item.Body)!.AsObject();
+        var view = payload["view"]!.AsObject();
+        var values = view["state"]!["values"]!.AsObject();
+        var metadata = SlackEndpoints.Text(view, "private_metadata") ?? "";
+        var email = await EmailAsync(SlackEndpoints.Text(payload["user"]!, "id")!, ct);
+        if (email is null) return;
+
+        switch (SlackEndpoints.Text(view, "callback_id"))
+        {
+            case SlackCards.RejectReasonCallback:
+                SlackCards.TryParseButtonValue(metadata, out var instanceId, out var assignmentId);
+                var reason = SlackEndpoints.StateValue(values, SlackCards.ReasonBlock);
+                var result = engine.Decide(instanceId, assignmentId, email, Verdict.Reject, reason, SlackOutboxHandler.Platform);
+                if (!result.Recorded) DirectMessage(item, email, result.Message);
+                break;
+            case SlackCards.StartFormCallback:
+                var definition = catalog.Find(metadata);
+                var reply = definition is null
+                    ? new CommandReply($"The workflow '{metadata}' no longer exists.", IsError: true)
+                    : commands.StartWith(definition.Id, SlackEndpoints.StartFormValues(values, definition), email, SlackOutboxHandler.Platform, Prefix);
+                DirectMessage(item, email, reply.Text);
+                break;
+        }
+    }
+
+    private async Task EventAsync(InboundItem item, CancellationToken ct)
+    {
+        var payload = JsonNode.Parse(item.Body)!.AsObject();
+        if (payload["event"] is not JsonObject e) return;
+        var type = SlackEndpoints.Text(e, "type");
+        var user = SlackEndpoints.Text(e, "user");
+        // Our own messages and edits come back as events too; only people's new messages are commands.
+        if (user is null || e["bot_id"] is not null || SlackEndpoints.Text(e, "subtype") is not null) return;
+        var isDirect = type == "message" && SlackEndpoints.Text(e, "channel_type") == "im";
+        if (!isDirect && type != "app_mention") return;
+
+        var email = await EmailAsync(user, ct);
+        if (email is null) return;
+        var text = MentionPattern().Replace(SlackEndpoints.Text(e, "text") ?? "", m => type == "app_mention" && m.Index == 0 ? "" : m.Value).Trim();
+        text = await ResolveMentionsAsync(text, ct);
+        var reply = commands.Execute(text, email, SlackOutboxHandler.Platform);
+        DirectMessage(item, email, reply.Form is null ? reply.Text : $"{reply.Text} Use /orchestrate start {reply.Form.Definition.Id} to fill them in a form.");
+    }
+
+    private async Task<string?> EmailAsync(string userId, CancellationToken ct) => (await people.EmailOfAsync(userId, ct))?.Email;
+
+    /// <summary>Turns Slack mentions (<c>&lt;@U123&gt;</c>, <c>&lt;@U123|name&gt;</c>) into emails, the identity the domain knows.</summary>
+    private async Task<string> ResolveMentionsAsync(string text, CancellationToken ct)
+    {
+        foreach (var match in MentionPattern().Matches(text).Cast<Match>().DistinctBy(m => m.Value))
+        {
+            var email = await EmailAsync(match.Groups["id"].Value, ct);
+            if (email is not null) text = text.Replace(match.Value, email);
+        }
+        return text;
+    }
+
+    private void Respond(InboundItem item, string? responseUrl, string text)
+    {
+        if (string.IsNullOrEmpty(responseUrl)) return;
+        store.Enqueue(OutboxKinds.SlackRespond, $"reply:{item.Key}", null, null,
+            JsonSerializer.Serialize(new SlackRespondMessage(responseUrl, text), StoreJson.Options));
+    }
+
+    private void OpenView(InboundItem item, string triggerId, ModalView view) =>
+        store.Enqueue(OutboxKinds.SlackOpenView, $"view:{item.Key}", null, null,
+            JsonSerializer.Serialize(new SlackOpenViewMessage(triggerId, JsonSerializer.Serialize(view, SlackJson.Options)), StoreJson.Options));
+
+    private void DirectMessage(InboundItem item, string email, string text) =>
+        store.Enqueue(OutboxKinds.Effect, $"reply:{item.Key}", null, email,
+            JsonSerializer.Serialize<Effect>(new NotifyPerson { Recipient = email, InstanceId = "", Text = text }, StoreJson.Options));
+
+    private const string NoEmail = "I can't see your email address in Slack, so I can't tell who you are. An admin must grant the app the users:read.email scope.";
+
+    [GeneratedRegex(@"<@(?<id>[UW][A-Z0-9]+)(\|[^>]*)?>")]
+    private static partial Regex MentionPattern();
+
+    [LoggerMessage(LogLevel.Warning, "Slack request {Key} could not be processed yet; it will be tried again: {Error}")]
+    private partial void LogRetry(string key, string error);
+
+    [LoggerMessage(LogLevel.Error, "Slack request {Key} failed")]
+    private partial void LogFailed(Exception ex, string key);
+}

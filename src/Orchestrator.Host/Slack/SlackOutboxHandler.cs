@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orchestrator.Core.Engine;
+using Orchestrator.Host.Delivery;
+using Orchestrator.Host.Storage;
+
+namespace Orchestrator.Host.Slack;
+
+/// <summary>A reply through a slash command's or an interaction's response_url.</summary>
+internal sealed record SlackRespondMessage(string ResponseUrl, string Text);
+
+/// <summary>A modal to open for a trigger (reject reason, start form).</summary>
+internal sealed record SlackOpenViewMessage(string TriggerId, string ViewJson);
+
+/// <summary>Delivers outbox messages to Slack: cards into DMs, updates in place, notes and replies.</summary>
+internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, LiteDbStore store, Catalog catalog) : IOutboxHandler
+{
+    public const string Platform = "slack";
+
+    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.Effect or OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView;
+
+    public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (item.Kind)
+            {
+                case OutboxKinds.SlackRespond:
+                    var reply = JsonSerializer.Deserialize<SlackRespondMessage>(item.Payload, StoreJson.Options)!;
+                    await slack.Respond(new Uri(reply.ResponseUrl), reply.Text, null, SlackResponseType.Ephemeral, replaceOriginal: false, cancellationToken);
+                    break;
+                case OutboxKinds.SlackOpenView:
+                    var open = JsonSerializer.Deserialize<SlackOpenViewMessage>(item.Payload, StoreJson.Options)!;
+                    await slack.OpenView(open.TriggerId, JsonSerializer.Deserialize<ModalView>(open.ViewJson, SlackJson.Options)!, cancellationToken);
+                    break;
+                default:
+                    await DeliverEffectAsync(item, JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!, cancellationToken);
+                    break;
+            }
+        }
+        catch (SlackRateLimitedException ex)
+        {
+            throw new DeliveryException(ex.Message, transient: true, ex.RetryAfter, ex);
+        }
+        catch (SlackApiException ex)
+        {
+            throw new DeliveryException(ex.Message, ex.Transient, inner: ex);
+        }
+    }
+
+    private async Task DeliverEffectAsync(OutboxItem item, Effect effect, CancellationToken cancellationToken)
+    {
+        var zone = TimeText.ZoneOf(catalog.People.Find(effect.Recipient));
+        switch (effect)
+        {
+            case AskDecision ask:
+            {
+                var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
+                var (text, blocks) = SlackCards.Render(ask.Card, zone);
+                var posted = await slack.PostMessage(new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                store.SaveCard(ask.InstanceId, ask.Card.AssignmentId, Platform, posted.Channel, posted.Ts);
+                break;
+            }
+            case UpdateCard update:
+            {
+                // A card that was never posted (its delivery failed for good) has nothing to update.
+                if (store.FindCard(update.InstanceId, update.Card.AssignmentId) is not { Platform: Platform } card) return;
+                var (text, blocks) = SlackCards.Render(update.Card, zone);
+                await slack.UpdateMessage(card.Channel, card.MessageId, text, blocks, cancellationToken);
+                break;
+            }
+            case NotifyPerson note:
+            {
+                var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
+                await slack.PostMessage(new SlackMessage(channel, note.Text, Metadata: Metadata(item)), cancellationToken);
+                break;
+            }
+        }
+    }
+
+    private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken)
+    {
+        var userId = await people.UserIdOfAsync(email, cancellationToken)
+            ?? throw new DeliveryException($"{email} has no Slack account with that email", transient: false);
+        return await slack.OpenDirectMessage(userId, cancellationToken);
+    }
+
+    /// <summary>Each message carries its outbox key, so a message can always be traced to the change that caused it.</summary>
+    private static SlackMessageMetadata Metadata(OutboxItem item) =>
+        new("orchestrator_effect", new JsonObject { ["key"] = item.Key, ["instance"] = item.InstanceId });
+}

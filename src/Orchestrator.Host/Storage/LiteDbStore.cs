@@ -1,0 +1,331 @@
+using JsonSerializer = System.Text.Json.JsonSerializer;
+using LiteDB;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.Instances;
+
+namespace Orchestrator.Host.Storage;
+
+/// <summary>
+/// The one LiteDB file: instances, their outbox, the Slack inbox, identities and card references.
+/// Writes are serialised and wrapped in a transaction so an instance and the effects it causes land together.
+/// </summary>
+internal sealed class LiteDbStore : IInstanceStore, IDisposable
+{
+    private readonly LiteDatabase _db;
+    private readonly Lock _gate = new();
+    private readonly ILiteCollection<BsonDocument> _instances;
+    private readonly ILiteCollection<BsonDocument> _counters;
+    private readonly ILiteCollection<BsonDocument> _outbox;
+    private readonly ILiteCollection<BsonDocument> _inbox;
+    private readonly ILiteCollection<BsonDocument> _identities;
+    private readonly ILiteCollection<BsonDocument> _cards;
+
+    /// <summary>Raised after a commit that added outbox messages, so the dispatcher starts at once.</summary>
+    public event Action? OutboxChanged;
+
+    public LiteDbStore(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder)) System.IO.Directory.CreateDirectory(folder);
+        _db = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct });
+        _instances = _db.GetCollection("instances");
+        _counters = _db.GetCollection("counters");
+        _outbox = _db.GetCollection("outbox", BsonAutoId.Int64);
+        _inbox = _db.GetCollection("inbox");
+        _identities = _db.GetCollection("identities");
+        _cards = _db.GetCollection("cards");
+        _instances.EnsureIndex("requester");
+        _instances.EnsureIndex("waiting");
+        _instances.EnsureIndex("state");
+        _outbox.EnsureIndex("key", unique: true);
+        _outbox.EnsureIndex("pending");
+        _identities.EnsureIndex("slack");
+    }
+
+    public string Path { get; }
+
+    // ---- instances -------------------------------------------------------------------------------------------
+
+    public WorkflowInstance? Get(string id)
+    {
+        var doc = _instances.FindById(id);
+        return doc is null ? null : Deserialize(doc);
+    }
+
+    public int NextNumber(string workflowId)
+    {
+        lock (_gate)
+        {
+            var doc = _counters.FindById(workflowId) ?? new BsonDocument { ["_id"] = workflowId, ["n"] = 0 };
+            var n = doc["n"].AsInt32 + 1;
+            doc["n"] = n;
+            _counters.Upsert(doc);
+            return n;
+        }
+    }
+
+    public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
+    {
+        lock (_gate)
+        {
+            _db.BeginTrans();
+            try
+            {
+                _instances.Insert(Serialize(instance));
+                AddEffects(instance, effects);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+        }
+        if (effects.Count > 0) OutboxChanged?.Invoke();
+    }
+
+    public bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects)
+    {
+        lock (_gate)
+        {
+            var current = _instances.FindById(instance.Id);
+            if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
+            _db.BeginTrans();
+            try
+            {
+                _instances.Update(Serialize(instance));
+                AddEffects(instance, effects);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+        }
+        if (effects.Count > 0) OutboxChanged?.Invoke();
+        return true;
+    }
+
+    public IReadOnlyList<WorkflowInstance> StartedBy(string email, int limit) =>
+        _instances.Find(Query.EQ("requester", email.ToLowerInvariant()))
+            .Select(Deserialize)
+            .OrderByDescending(i => i.StartedAt)
+            .Take(limit)
+            .ToList();
+
+    public IReadOnlyList<WorkflowInstance> WaitingOn(string email) =>
+        _instances.Find(Query.EQ("waiting", email.ToLowerInvariant()))
+            .Select(Deserialize)
+            .OrderBy(i => i.Current?.ActivatedAt)
+            .ToList();
+
+    public int CountInstances() => _instances.Count();
+
+    private void AddEffects(WorkflowInstance instance, IReadOnlyList<Effect> effects)
+    {
+        for (var n = 0; n < effects.Count; n++)
+        {
+            var json = JsonSerializer.Serialize(effects[n], StoreJson.Options);
+            EnqueueLocked(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient, json);
+        }
+    }
+
+    private static BsonDocument Serialize(WorkflowInstance instance)
+    {
+        var waiting = new BsonArray(instance.IsOpen ? instance.CurrentOwners().Select(e => new BsonValue(e.ToLowerInvariant())) : []);
+        return new BsonDocument
+        {
+            ["_id"] = instance.Id,
+            ["workflow"] = instance.WorkflowId,
+            ["requester"] = instance.Requester.ToLowerInvariant(),
+            ["state"] = instance.State.ToString(),
+            ["waiting"] = waiting,
+            ["revision"] = instance.Revision,
+            ["json"] = JsonSerializer.Serialize(instance, StoreJson.Options),
+        };
+    }
+
+    private static WorkflowInstance Deserialize(BsonDocument doc) =>
+        JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, StoreJson.Options)!;
+
+    // ---- outbox ----------------------------------------------------------------------------------------------
+
+    /// <summary>Adds a message to the outbox unless one with the same key exists; true when added.</summary>
+    public bool Enqueue(string kind, string key, string? instanceId, string? recipient, string payload)
+    {
+        bool added;
+        lock (_gate) added = EnqueueLocked(kind, key, instanceId, recipient, payload);
+        if (added) OutboxChanged?.Invoke();
+        return added;
+    }
+
+    private bool EnqueueLocked(string kind, string key, string? instanceId, string? recipient, string payload)
+    {
+        if (_outbox.Exists(Query.EQ("key", key))) return false;
+        _outbox.Insert(new BsonDocument
+        {
+            ["key"] = key,
+            ["kind"] = kind,
+            ["instance"] = instanceId,
+            ["recipient"] = recipient,
+            ["payload"] = payload,
+            ["state"] = nameof(OutboxState.Pending),
+            ["pending"] = true,
+            ["attempts"] = 0,
+            ["next"] = DateTime.MinValue,
+            ["created"] = DateTime.UtcNow,
+        });
+        return true;
+    }
+
+    /// <summary>Pending messages in the order they were written.</summary>
+    public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
+        _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
+
+    public OutboxItem? GetOutbox(long id) => _outbox.FindById(id) is { } d ? ToItem(d) : null;
+
+    public IReadOnlyList<OutboxItem> AllOutbox() => _outbox.FindAll().Select(ToItem).ToList();
+
+    public void MarkDelivered(long id, DateTimeOffset at) => Mark(id, d =>
+    {
+        d["state"] = nameof(OutboxState.Delivered);
+        d["pending"] = false;
+        d["delivered"] = at.UtcDateTime;
+        d["attempts"] = d["attempts"].AsInt32 + 1;
+    });
+
+    public void MarkRetry(long id, DateTimeOffset next, string error) => Mark(id, d =>
+    {
+        d["attempts"] = d["attempts"].AsInt32 + 1;
+        d["next"] = next.UtcDateTime;
+        d["error"] = error;
+    });
+
+    public void MarkFailed(long id, string error) => Mark(id, d =>
+    {
+        d["state"] = nameof(OutboxState.Failed);
+        d["pending"] = false;
+        d["attempts"] = d["attempts"].AsInt32 + 1;
+        d["error"] = error;
+    });
+
+    private void Mark(long id, Action<BsonDocument> change)
+    {
+        lock (_gate)
+        {
+            var doc = _outbox.FindById(id);
+            if (doc is null) return;
+            change(doc);
+            _outbox.Update(doc);
+        }
+    }
+
+    private static OutboxItem ToItem(BsonDocument d) => new(
+        d["_id"].AsInt64,
+        d["key"].AsString,
+        d["kind"].AsString,
+        d["instance"].IsNull ? null : d["instance"].AsString,
+        d["recipient"].IsNull ? null : d["recipient"].AsString,
+        d["payload"].AsString,
+        Enum.Parse<OutboxState>(d["state"].AsString),
+        d["attempts"].AsInt32,
+        new DateTimeOffset(DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc)),
+        d.TryGetValue("error", out var e) && e.IsString ? e.AsString : null);
+
+    // ---- inbox -----------------------------------------------------------------------------------------------
+
+    /// <summary>Records an inbound request once; false when the same key was recorded before (a retry or a repeat).</summary>
+    public bool TryRecordInbound(string key, string kind, string body, string? header, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_inbox.Exists(Query.EQ("_id", key))) return false;
+            _inbox.Insert(new BsonDocument
+            {
+                ["_id"] = key,
+                ["kind"] = kind,
+                ["body"] = body,
+                ["header"] = header,
+                ["received"] = at.UtcDateTime,
+                ["done"] = false,
+            });
+            return true;
+        }
+    }
+
+    public IReadOnlyList<InboundItem> UnprocessedInbound() =>
+        _inbox.Find(Query.EQ("done", false)).OrderBy(d => d["received"].AsDateTime)
+            .Select(d => new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString, new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc))))
+            .ToList();
+
+    public void MarkInboundDone(string key) => Mark(_inbox, key, d => d["done"] = true);
+
+    public int CountInbound() => _inbox.Count();
+
+    private void Mark(ILiteCollection<BsonDocument> collection, string id, Action<BsonDocument> change)
+    {
+        lock (_gate)
+        {
+            var doc = collection.FindById(id);
+            if (doc is null) return;
+            change(doc);
+            collection.Update(doc);
+        }
+    }
+
+    // ---- identities and posted cards ---------------------------------------------------------------------------
+
+    public string? SlackUserOf(string email) =>
+        _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("slack", out var v) && v.IsString ? v.AsString : null;
+
+    public (string Email, string? TimeZone)? EmailOfSlackUser(string userId) =>
+        _identities.FindOne(Query.EQ("slack", userId)) is { } d ? (d["_id"].AsString, d["tz"].IsString ? d["tz"].AsString : null) : null;
+
+    public void SaveSlackIdentity(string email, string userId, string? timeZone)
+    {
+        lock (_gate)
+        {
+            var id = email.ToLowerInvariant();
+            var doc = _identities.FindById(id) ?? new BsonDocument { ["_id"] = id };
+            doc["slack"] = userId;
+            doc["tz"] = timeZone;
+            _identities.Upsert(doc);
+        }
+    }
+
+    public void SaveCard(string instanceId, string assignmentId, string platform, string channel, string messageId)
+    {
+        lock (_gate)
+            _cards.Upsert(new BsonDocument
+            {
+                ["_id"] = $"{instanceId}/{assignmentId}",
+                ["platform"] = platform,
+                ["channel"] = channel,
+                ["message"] = messageId,
+            });
+    }
+
+    public PostedCard? FindCard(string instanceId, string assignmentId) =>
+        _cards.FindById($"{instanceId}/{assignmentId}") is { } d
+            ? new PostedCard(d["platform"].AsString, d["channel"].AsString, d["message"].AsString)
+            : null;
+
+    public void Dispose() => _db.Dispose();
+}
+
+internal enum OutboxState { Pending, Delivered, Failed }
+
+internal static class OutboxKinds
+{
+    public const string Effect = "effect";
+    public const string SlackRespond = "slack.respond";
+    public const string SlackOpenView = "slack.view";
+}
+
+internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error);
+
+internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received);
+
+internal sealed record PostedCard(string Platform, string Channel, string MessageId);
