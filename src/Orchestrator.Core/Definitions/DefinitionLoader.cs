@@ -45,7 +45,10 @@ public static partial class DefinitionLoader
         var firstSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            var (definition, idLine, fileErrors) = ParseCore(ReadText(file, errors), file);
+            var errorsBefore = errors.Count;
+            var text = ReadText(file, errors);
+            if (errors.Count > errorsBefore) continue;
+            var (definition, idLine, fileErrors) = ParseCore(text, file);
             errors.AddRange(fileErrors);
             if (definition is null) continue;
             if (firstSeen.TryGetValue(definition.Id, out var earlier))
