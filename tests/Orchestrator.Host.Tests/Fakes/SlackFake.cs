@@ -7,13 +7,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Orchestrator.Host.Tests.Fakes;
 
-/// <summary>One request the fake received: the Web API method (or <c>respond/{id}</c>) and its parsed body.</summary>
-internal sealed record SlackFakeCall(string Method, JsonObject Body, DateTimeOffset At)
+/// <summary>One request the fake received: the Web API method (or <c>respond/{id}</c>), its parsed body and how it came.</summary>
+internal sealed record SlackFakeCall(string Method, JsonObject Body, DateTimeOffset At, string? Token, string? ContentType)
 {
     public string? Arg(string name) => Body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
@@ -193,11 +194,11 @@ internal sealed class SlackFake : IAsyncDisposable
     private async Task<IResult> HandleApi(string method, HttpRequest request)
     {
         var (body, formToken) = await ReadBody(request, formOnly: FormOnlyMethods.Contains(method));
+        var token = BearerToken(request) ?? formToken;
         lock (_gate)
         {
-            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow()));
+            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow(), token, request.ContentType));
 
-            var token = BearerToken(request) ?? formToken;
             if (token is null)
                 return Error("not_authed");
             if (token != BotToken)
@@ -227,7 +228,7 @@ internal sealed class SlackFake : IAsyncDisposable
         var (body, _) = await ReadBody(request, formOnly: false);
         lock (_gate)
         {
-            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow()));
+            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow(), BearerToken(request), request.ContentType));
             if (_scripts.TryGetValue(method, out var queue) && queue.TryDequeue(out var script))
             {
                 // response_url answers in plain text, not Web API JSON.
