@@ -75,7 +75,7 @@ internal sealed record InputBlock(
 [JsonDerivedType(typeof(StaticSelectElement), "static_select")]
 [JsonDerivedType(typeof(DatePickerElement), "datepicker")]
 [JsonDerivedType(typeof(NumberInputElement), "number_input")]
-internal abstract record BlockElement(string ActionId);
+internal abstract record BlockElement([property: JsonPropertyOrder(-1)] string ActionId);
 
 internal enum ButtonStyle { Primary, Danger }
 

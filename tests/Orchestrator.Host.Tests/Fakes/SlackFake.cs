@@ -53,6 +53,7 @@ internal sealed class SlackFake : IAsyncDisposable
     private readonly List<(string Channel, string Ts)> _messageOrder = [];
     private readonly Dictionary<string, JsonObject> _homeViews = [];
     private readonly Dictionary<string, Queue<Script>> _scripts = [];
+    private readonly List<(string Method, TimeSpan Delay)> _delays = [];
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _port;
@@ -129,6 +130,16 @@ internal sealed class SlackFake : IAsyncDisposable
 
     public void ServerErrorNext(string method, int count = 1) => Enqueue(method, new Script(500, null, null), count);
 
+    /// <summary>The next calls to <paramref name="method"/> are answered only after <paramref name="delay"/>, to exercise client timeouts.</summary>
+    public void DelayNext(string method, TimeSpan delay, int count = 1)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+                _delays.Add((method, delay));
+        }
+    }
+
     public IReadOnlyList<SlackFakeCall> Calls
     {
         get { lock (_gate) return [.. _calls]; }
@@ -195,6 +206,17 @@ internal sealed class SlackFake : IAsyncDisposable
     {
         var (body, formToken) = await ReadBody(request, formOnly: FormOnlyMethods.Contains(method));
         var token = BearerToken(request) ?? formToken;
+        if (TakeDelay(method) is { } delay)
+        {
+            try
+            {
+                await Task.Delay(delay, request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
         lock (_gate)
         {
             _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow(), token, request.ContentType));
@@ -237,6 +259,19 @@ internal sealed class SlackFake : IAsyncDisposable
                     : Results.Text("internal_error", statusCode: script.Status);
             }
             return Results.Text("ok");
+        }
+    }
+
+    private TimeSpan? TakeDelay(string method)
+    {
+        lock (_gate)
+        {
+            var index = _delays.FindIndex(d => d.Method == method);
+            if (index < 0)
+                return null;
+            var delay = _delays[index].Delay;
+            _delays.RemoveAt(index);
+            return delay;
         }
     }
 

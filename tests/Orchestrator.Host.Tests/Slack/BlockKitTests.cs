@@ -17,7 +17,7 @@ public sealed class BlockKitTests
         var json = JsonSerializer.Serialize(block, SlackJson.Options);
 
         Assert.Equal(
-            """{"type":"section","text":{"type":"mrkdwn","text":"*Expense of 120 EUR*"},"fields":[{"type":"plain_text","text":"Amount"},{"type":"mrkdwn","text":"120"}],"block_id":"summary","accessory":{"type":"button","text":{"type":"plain_text","text":"Approve"},"value":"expense-17","style":"primary","action_id":"approve"}}""",
+            """{"type":"section","text":{"type":"mrkdwn","text":"*Expense of 120 EUR*"},"fields":[{"type":"plain_text","text":"Amount"},{"type":"mrkdwn","text":"120"}],"block_id":"summary","accessory":{"type":"button","action_id":"approve","text":{"type":"plain_text","text":"Approve"},"value":"expense-17","style":"primary"}}""",
             json);
     }
 
@@ -54,9 +54,9 @@ public sealed class BlockKitTests
 
         Assert.Equal(
             """{"type":"modal","title":{"type":"plain_text","text":"Start expense"},"blocks":[""" +
-            """{"type":"input","label":{"type":"plain_text","text":"Amount (EUR)"},"element":{"type":"number_input","is_decimal_allowed":true,"action_id":"amount"},"block_id":"amount"},""" +
-            """{"type":"input","label":{"type":"plain_text","text":"Due"},"element":{"type":"datepicker","initial_date":"2026-12-01","action_id":"due"},"block_id":"due","optional":true},""" +
-            """{"type":"input","label":{"type":"plain_text","text":"Cost centre"},"element":{"type":"static_select","options":[{"text":{"type":"plain_text","text":"R\u0026D"},"value":"rd"}],"action_id":"centre"},"block_id":"centre","hint":{"type":"plain_text","text":"Ask finance if unsure"}},""" +
+            """{"type":"input","label":{"type":"plain_text","text":"Amount (EUR)"},"element":{"type":"number_input","action_id":"amount","is_decimal_allowed":true},"block_id":"amount"},""" +
+            """{"type":"input","label":{"type":"plain_text","text":"Due"},"element":{"type":"datepicker","action_id":"due","initial_date":"2026-12-01"},"block_id":"due","optional":true},""" +
+            """{"type":"input","label":{"type":"plain_text","text":"Cost centre"},"element":{"type":"static_select","action_id":"centre","options":[{"text":{"type":"plain_text","text":"R\u0026D"},"value":"rd"}]},"block_id":"centre","hint":{"type":"plain_text","text":"Ask finance if unsure"}},""" +
             """{"type":"divider"},{"type":"context","elements":[{"type":"mrkdwn","text":"Requested by \u003C@U100\u003E"}]}]""" +
             ""","callback_id":"start_expense","private_metadata":"expense","submit":{"type":"plain_text","text":"Start"},"close":{"type":"plain_text","text":"Cancel"}}""",
             json);

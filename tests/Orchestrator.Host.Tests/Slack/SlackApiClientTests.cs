@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Tests.Fakes;
 
@@ -248,6 +249,28 @@ public sealed class SlackApiClientTests : IAsyncLifetime
 
         Assert.Equal("http_500", e.Error);
         Assert.True(e.Transient);
+    }
+
+    [Fact]
+    public async Task A_call_that_times_out_is_reported_as_transient()
+    {
+        _slack.DelayNext("chat.postMessage", TimeSpan.FromSeconds(5));
+        using var http = new HttpClient { BaseAddress = _slack.ApiBaseUrl, Timeout = TimeSpan.FromMilliseconds(200) };
+        var api = new SlackApiClient(http, Options.Create(new SlackOptions { BotToken = _slack.BotToken }));
+
+        var e = await Assert.ThrowsAsync<SlackApiException>(() => api.PostMessage(new SlackMessage("U100", "hi")));
+
+        Assert.Equal("Slack chat.postMessage failed: timeout", e.Message);
+        Assert.True(e.Transient);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_call_is_not_mistaken_for_a_timeout()
+    {
+        _slack.DelayNext("chat.postMessage", TimeSpan.FromSeconds(5));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _api.PostMessage(new SlackMessage("U100", "hi"), cancel.Token));
     }
 
     [Fact]
