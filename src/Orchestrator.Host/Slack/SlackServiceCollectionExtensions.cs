@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Host.Slack;
+
+internal static class SlackServiceCollectionExtensions
+{
+    private static readonly TimeSpan ApiTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Binds <see cref="SlackOptions"/> from <c>Slack:*</c> and registers <see cref="ISlackApi"/> as a typed HttpClient.</summary>
+    public static IServiceCollection AddSlackApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SlackOptions>()
+            .Bind(configuration.GetSection(SlackOptions.SectionName))
+            .Validate(
+                o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp),
+                "Slack:ApiBaseUrl must be an absolute http(s) URL, e.g. https://slack.com/api/")
+            .ValidateOnStart();
+
+        services.AddHttpClient<ISlackApi, SlackApiClient>((provider, http) =>
+        {
+            var baseUrl = provider.GetRequiredService<IOptions<SlackOptions>>().Value.ApiBaseUrl;
+            // Without the trailing slash a relative "chat.postMessage" would replace the base's last segment.
+            http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+            http.Timeout = ApiTimeout;
+        });
+        return services;
+    }
+}
