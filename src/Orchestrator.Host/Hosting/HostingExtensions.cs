@@ -47,6 +47,8 @@ internal static class HostingExtensions
     public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSlackApi(configuration);
+        services.AddSingleton(sp => new SlackSignatureVerifier(
+            sp.GetRequiredService<IOptions<SlackOptions>>().Value.SigningSecret ?? "", sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SlackPeople>();
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
