@@ -1,0 +1,98 @@
+using Orchestrator.Host.Storage;
+using Orchestrator.Host.Tests.Fakes;
+using Orchestrator.Host.Tests.Infrastructure;
+using static Orchestrator.Host.Tests.Infrastructure.SlackStory;
+
+namespace Orchestrator.Host.Tests.Slack;
+
+/// <summary>The outbox against a Slack that rate-limits, errs, and goes away; and a host that restarts.</summary>
+public sealed class DeliveryTests : IAsyncLifetime
+{
+    private SlackFake _slack = null!;
+
+    public async Task InitializeAsync() => _slack = await StartSlack();
+
+    public async Task DisposeAsync() => await _slack.DisposeAsync();
+
+    [Fact]
+    public async Task A_429_is_retried_after_Retry_After_and_the_card_is_posted_once()
+    {
+        await using var host = TestHost.Start(_slack);
+        _slack.RateLimitNext("chat.postMessage", retryAfterSeconds: 1);
+        await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
+
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card after the rate limit");
+        var attempts = _slack.CallsTo("chat.postMessage").Where(c => c.Arg("channel") == _slack.DirectChannelOf(Bob)).ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(0.9), "the retry waited for Retry-After");
+        Assert.Single(_slack.Cards(Bob));
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_until_delivered_once()
+    {
+        await using var host = TestHost.Start(_slack);
+        _slack.ServerErrorNext("conversations.open", count: 2);
+        await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card after two 500s");
+        Assert.Single(_slack.Cards(Bob));
+    }
+
+    [Fact]
+    public async Task A_permanent_Slack_error_marks_the_message_failed_with_method_and_error()
+    {
+        await using var host = TestHost.Start(_slack);
+        _slack.FailNext("chat.postMessage", "channel_not_found");
+        await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
+        await WaitUntil(() => host.Store.AllOutbox().Any(o => o.State == OutboxState.Failed), "a failed outbox message");
+        var failed = host.Store.AllOutbox().Single(o => o.State == OutboxState.Failed);
+        Assert.Equal("Slack chat.postMessage failed: channel_not_found", failed.Error);
+        Assert.Empty(_slack.Cards(Bob));
+    }
+
+    [Fact]
+    public async Task After_a_restart_state_is_kept_pending_deliveries_complete_and_nothing_is_sent_again()
+    {
+        var dbPath = Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db");
+        string bobValue;
+        await using (var first = TestHost.Start(_slack, dbPath))
+        {
+            await first.Command(_slack, Alice, "start purchase amount=1500 item=\"Standing desk\"");
+            await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+            bobValue = _slack.Cards(Bob)[0].ButtonValue("approve");
+
+            // Slack goes away: Bob's click is still acknowledged and recorded, its effects wait in the outbox.
+            await _slack.Stop();
+            var click = await first.Click(_slack, Bob, "approve", bobValue);
+            Assert.Equal(System.Net.HttpStatusCode.OK, click.StatusCode);
+            await WaitUntil(() => first.Store.Get("purchase-1")!.Steps[0].State == Orchestrator.Core.Instances.StepState.Approved, "Bob's decision recorded");
+            Assert.Contains(first.Store.AllOutbox(), o => o.State == OutboxState.Pending);
+        }
+
+        var postsBefore = _slack.CallsTo("chat.postMessage").Count;
+        await _slack.Start();
+        await using var second = TestHost.Start(_slack, dbPath);
+
+        await _slack.WaitFor(s => s.Cards(Dave).Count == 1 && s.Cards(Erin).Count == 1, what: "finance cards delivered after restart");
+        await _slack.WaitFor(s => s.Cards(Bob)[0].Updates > 0, what: "Bob's card updated after restart");
+        await WaitUntil(() => second.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "outbox drained");
+
+        Assert.Single(_slack.Cards(Bob));
+        Assert.Equal("Open", second.Store.Get("purchase-1")!.State.ToString());
+        Assert.Equal(postsBefore + 3, _slack.CallsTo("chat.postMessage").Count); // Dave's card, Erin's card, Alice's note
+
+        // The same click again after the restart is recognised as already decided.
+        await second.Click(_slack, Bob, "approve", bobValue);
+        await _slack.WaitFor(s => s.Responses().Any(r => r.StartsWith("Already decided", StringComparison.Ordinal)), what: "already decided");
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var started = DateTime.UtcNow;
+        while (!condition())
+        {
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(15)) Assert.Fail($"{what} did not happen within 15 s");
+            await Task.Delay(20);
+        }
+    }
+}
