@@ -2,22 +2,40 @@ using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Host.Cli;
 
-/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>.</summary>
+/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>, <c>healthcheck [url]</c>.</summary>
 internal static class CliCommands
 {
-    private static readonly string[] Verbs = ["validate"];
+    private static readonly string[] Verbs = ["validate", "healthcheck"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        return Task.FromResult(args[0] switch
+        return args[0] switch
         {
             "validate" => Validate(args.Length > 1 ? args[1] : "manifests/workflows", output, error),
+            "healthcheck" => await HealthCheck(args.Length > 1 ? args[1] : "http://localhost:8080/healthz", error),
             _ => 2,
-        });
+        };
+    }
+
+    /// <summary>For the container's HEALTHCHECK: the runtime image has no curl, so the app checks itself.</summary>
+    private static async Task<int> HealthCheck(string url, TextWriter error)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            using var response = await http.GetAsync(url);
+            if (response.IsSuccessStatusCode) return 0;
+            await error.WriteLineAsync($"{url}: HTTP {(int)response.StatusCode}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"{url}: {ex.Message}");
+        }
+        return 1;
     }
 
     private static int Validate(string folder, TextWriter output, TextWriter error)
