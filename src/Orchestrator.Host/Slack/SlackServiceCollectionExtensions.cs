@@ -22,7 +22,11 @@ internal static class SlackServiceCollectionExtensions
             // Without the trailing slash a relative "chat.postMessage" would replace the base's last segment.
             http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
             http.Timeout = ApiTimeout;
-        });
+        })
+        // Long-lived singletons (the outbox handler) hold this client, so the handler must never be rotated away;
+        // the pooled connection lifetime still picks up DNS changes.
+        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         return services;
     }
 }
