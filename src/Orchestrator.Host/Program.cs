@@ -1,5 +1,6 @@
 using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
+using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
@@ -9,11 +10,13 @@ builder.Services
     .AddOrchestratorCore()
     .AddLiteDbStore()
     .AddOutbox()
+    .AddSchedules()
     .AddSlackChannel(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();
 app.MapSlack();
+app.UseSchedules();
 
 app.Services.GetRequiredService<CatalogLoader>().Load();
 app.Services.GetRequiredService<StartupReport>().Log();

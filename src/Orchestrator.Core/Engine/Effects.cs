@@ -10,6 +10,7 @@ namespace Orchestrator.Core.Engine;
 [JsonDerivedType(typeof(AskDecision), "ask")]
 [JsonDerivedType(typeof(UpdateCard), "update-card")]
 [JsonDerivedType(typeof(NotifyPerson), "notify")]
+[JsonDerivedType(typeof(RemindPerson), "remind")]
 public abstract record Effect
 {
     /// <summary>Email of the person this effect reaches.</summary>
@@ -32,6 +33,13 @@ public sealed record UpdateCard : Effect
 /// <summary>A plain message to a person.</summary>
 public sealed record NotifyPerson : Effect
 {
+    public required string Text { get; init; }
+}
+
+/// <summary>A short nudge that points at the card already posted for an assignment (a threaded reply), not a second card.</summary>
+public sealed record RemindPerson : Effect
+{
+    public required string AssignmentId { get; init; }
     public required string Text { get; init; }
 }
 

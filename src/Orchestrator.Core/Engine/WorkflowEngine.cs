@@ -9,7 +9,7 @@ namespace Orchestrator.Core.Engine;
 /// with the effects the change causes; a commit on a stale revision is retried from a fresh read, so concurrent
 /// or repeated clicks record one decision.
 /// </summary>
-public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimeProvider time)
+public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store, TimeProvider time)
 {
     private const int MaxAttempts = 8;
 
@@ -267,13 +267,7 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
                 return;
             }
 
-            var k = 0;
-            foreach (var person in people)
-            {
-                var assignment = new Assignment { Id = $"{step.Id}.{++k}", Assignee = person, AssignedAt = now };
-                run.Assignments.Add(assignment);
-                change.Add(new AskDecision { Recipient = person, InstanceId = instance.Id, Card = change.Card(run, assignment, CardStatus.Open, null, null, null) });
-            }
+            foreach (var person in people) Assign(change, run, step, person, handedFrom: null);
             instance.History.Add(new InstanceEvent(now, EventKind.StepActivated, null, step.Id, $"Step {step.Id} assigned to {change.Names(people)}"));
             if (instance.History.Count(e => e.Kind == EventKind.StepActivated) > 1)
                 change.TellRequester($"{instance.Id} is now waiting on {change.Names(people)} ({step.Id}).");
@@ -284,6 +278,23 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
         instance.ClosedAt = now;
         instance.History.Add(new InstanceEvent(now, EventKind.Completed, null, null, "Completed"));
         change.TellRequester($"✅ {instance.Id} ({instance.Definition.Name}) is approved.");
+    }
+
+    /// <summary>Gives one person an assignment of the current step and sends them its card.</summary>
+    private static Assignment Assign(Change change, StepRun run, StepDefinition step, string person, string? handedFrom)
+    {
+        var now = change.Now;
+        var assignment = new Assignment
+        {
+            Id = $"{step.Id}.{run.Assignments.Count + 1}",
+            Assignee = person,
+            AssignedAt = now,
+            HandedFrom = handedFrom,
+            NextRemindAt = step.Remind is { } every ? now + every : null,
+        };
+        run.Assignments.Add(assignment);
+        change.Add(new AskDecision { Recipient = person, InstanceId = change.Instance.Id, Card = change.Card(run, assignment, CardStatus.Open, null, null, null) });
+        return assignment;
     }
 
     internal static IReadOnlyList<string> ResolveAssignees(IEnumerable<AssigneeSpec> specs, WorkflowInstance instance, PeopleDirectory people)

@@ -56,6 +56,15 @@ public sealed class WorkflowInstance
         || Steps.Any(s => s.Assignments.Any(a => string.Equals(a.Assignee, email, StringComparison.OrdinalIgnoreCase)));
 
     public string Title(StepDefinition step) => Template.Render(step.Title, Inputs);
+
+    /// <summary>The earliest moment something is due (a reminder, a deadline), or null; the scheduler's index.</summary>
+    public DateTimeOffset? NextDueAt()
+    {
+        if (!IsOpen || Current is not { State: StepState.Active } run) return null;
+        var times = run.Assignments.Where(a => a.IsOpen && a.NextRemindAt is not null).Select(a => a.NextRemindAt!.Value).ToList();
+        if (run.DueAt is { } due && !run.OverdueHandled) times.Add(due);
+        return times.Count == 0 ? null : times.Min();
+    }
 }
 
 public sealed class StepRun
@@ -67,6 +76,12 @@ public sealed class StepRun
     public DateTimeOffset? ClosedAt { get; set; }
     public List<Assignment> Assignments { get; init; } = [];
     public string? Note { get; set; }
+
+    /// <summary>How many times the deadline moved this step to someone else.</summary>
+    public int Escalations { get; set; }
+
+    /// <summary>Set once the deadline was acted on and nothing further is due for it.</summary>
+    public bool OverdueHandled { get; set; }
 }
 
 /// <summary>A request to one person to decide a step; decided at most once.</summary>
@@ -77,6 +92,12 @@ public sealed class Assignment
     public required DateTimeOffset AssignedAt { get; init; }
     public Decision? Decision { get; set; }
 
+    /// <summary>When this person is next nudged, unless they answer first.</summary>
+    public DateTimeOffset? NextRemindAt { get; set; }
+
+    /// <summary>Set when someone else holds this step on this person's behalf (escalation source, delegation).</summary>
+    public string? HandedFrom { get; set; }
+
     /// <summary>Set when the assignment ended without this person's answer (others decided, cancelled).</summary>
     public string? ClosedReason { get; set; }
 
@@ -85,7 +106,7 @@ public sealed class Assignment
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable }
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);

@@ -69,6 +69,18 @@ internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, Li
                 await slack.UpdateMessage(card.Channel, card.MessageId, text, blocks, cancellationToken);
                 break;
             }
+            case RemindPerson remind:
+            {
+                // A nudge is a reply in the card's thread, so it points at the card instead of being a second one.
+                if (store.FindCard(remind.InstanceId, remind.AssignmentId) is { Platform: Platform } card)
+                {
+                    await slack.PostMessage(new SlackMessage(card.Channel, remind.Text, ThreadTs: card.MessageId, Metadata: Metadata(item)), cancellationToken);
+                    break;
+                }
+                var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
+                await slack.PostMessage(new SlackMessage(channel, remind.Text, Metadata: Metadata(item)), cancellationToken);
+                break;
+            }
             case NotifyPerson note:
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);

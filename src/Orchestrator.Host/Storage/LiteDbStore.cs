@@ -38,6 +38,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _instances.EnsureIndex("requester");
         _instances.EnsureIndex("waiting");
         _instances.EnsureIndex("state");
+        _instances.EnsureIndex("due");
         _outbox.EnsureIndex("key", unique: true);
         _outbox.EnsureIndex("pending");
         _identities.EnsureIndex("slack");
@@ -123,6 +124,12 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public int CountInstances() => _instances.Count();
 
+    /// <summary>Ids of instances with something due by <paramref name="now"/>, earliest first, through the index on the next due time.</summary>
+    public IReadOnlyList<string> DueInstanceIds(DateTimeOffset now, int limit) =>
+        _instances.Find(Query.Between("due", new BsonValue(DateTime.MinValue), new BsonValue(now.UtcDateTime)), limit: limit)
+            .Select(d => d["_id"].AsString)
+            .ToList();
+
     private void AddEffects(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
         for (var n = 0; n < effects.Count; n++)
@@ -143,6 +150,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             ["state"] = instance.State.ToString(),
             ["waiting"] = waiting,
             ["revision"] = instance.Revision,
+            ["due"] = instance.NextDueAt() is { } due ? new BsonValue(due.UtcDateTime) : BsonValue.Null,
             ["json"] = JsonSerializer.Serialize(instance, StoreJson.Options),
         };
     }
