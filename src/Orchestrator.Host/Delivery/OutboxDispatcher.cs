@@ -19,6 +19,12 @@ internal sealed class DeliveryException(string message, bool transient, TimeSpan
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
+/// <summary>Not now, and not a failure: the message waits (Slack's per-channel pace) without using up an attempt.</summary>
+internal sealed class DeliveryDeferredException(TimeSpan wait) : Exception($"deferred for {wait.TotalMilliseconds:F0} ms")
+{
+    public TimeSpan Wait { get; } = wait;
+}
+
 internal sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
@@ -30,6 +36,9 @@ internal sealed class DeliveryOptions
 
     /// <summary>How often the outbox is swept even when no commit woke the dispatcher (retries fall due this way).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Least time between two posts into one Slack channel (Slack allows about one message per second per channel).</summary>
+    public TimeSpan ChannelPace { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -41,6 +50,7 @@ internal sealed partial class OutboxDispatcher(
     IEnumerable<IOutboxHandler> handlers,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
+    DeliveryFailures failures,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -119,6 +129,11 @@ internal sealed partial class OutboxDispatcher(
         {
             throw;
         }
+        catch (DeliveryDeferredException deferred)
+        {
+            store.MarkDeferred(item.Id, time.GetUtcNow() + deferred.Wait);
+            return false;
+        }
         catch (Exception ex)
         {
             var failure = ex as DeliveryException ?? new DeliveryException(ex.Message, transient: true, inner: ex);
@@ -134,6 +149,7 @@ internal sealed partial class OutboxDispatcher(
             {
                 store.MarkFailed(item.Id, failure.Message);
                 LogFailed(item.Kind, item.Key, item.InstanceId, attempt, failure.Message);
+                failures.Surface(item, failure.Message);
             }
             return false;
         }

@@ -39,6 +39,7 @@ internal static class HostingExtensions
     public static IServiceCollection AddOutbox(this IServiceCollection services)
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
+        services.AddSingleton<DeliveryFailures>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using System.Text.Json.Nodes;
 using Orchestrator.Core.Engine;
 using Orchestrator.Host.Delivery;
@@ -13,9 +15,16 @@ internal sealed record SlackRespondMessage(string ResponseUrl, string Text);
 internal sealed record SlackOpenViewMessage(string TriggerId, string ViewJson);
 
 /// <summary>Delivers outbox messages to Slack: cards into DMs, updates in place, notes and replies.</summary>
-internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, LiteDbStore store, Catalog catalog) : IOutboxHandler
+internal sealed class SlackOutboxHandler(
+    ISlackApi slack,
+    SlackPeople people,
+    LiteDbStore store,
+    Catalog catalog,
+    TimeProvider time,
+    IOptions<DeliveryOptions> options) : IOutboxHandler
 {
     public const string Platform = "slack";
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
     public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.Effect or OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView;
 
@@ -57,7 +66,7 @@ internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, Li
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
                 var (text, blocks) = SlackCards.Render(ask.Card, zone);
-                var posted = await slack.PostMessage(new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                var posted = await Post(new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
                 store.SaveCard(ask.InstanceId, ask.Card.AssignmentId, Platform, posted.Channel, posted.Ts);
                 break;
             }
@@ -74,20 +83,32 @@ internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, Li
                 // A nudge is a reply in the card's thread, so it points at the card instead of being a second one.
                 if (store.FindCard(remind.InstanceId, remind.AssignmentId) is { Platform: Platform } card)
                 {
-                    await slack.PostMessage(new SlackMessage(card.Channel, remind.Text, ThreadTs: card.MessageId, Metadata: Metadata(item)), cancellationToken);
+                    await Post(new SlackMessage(card.Channel, remind.Text, ThreadTs: card.MessageId, Metadata: Metadata(item)), cancellationToken);
                     break;
                 }
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
-                await slack.PostMessage(new SlackMessage(channel, remind.Text, Metadata: Metadata(item)), cancellationToken);
+                await Post(new SlackMessage(channel, remind.Text, Metadata: Metadata(item)), cancellationToken);
                 break;
             }
             case NotifyPerson note:
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
-                await slack.PostMessage(new SlackMessage(channel, note.Text, Metadata: Metadata(item)), cancellationToken);
+                await Post(new SlackMessage(channel, note.Text, Metadata: Metadata(item)), cancellationToken);
                 break;
             }
         }
+    }
+
+    /// <summary>Posts at Slack's pace: a second message into the same channel within the pace waits, without counting as a failure.</summary>
+    private async Task<SlackMessageRef> Post(SlackMessage message, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var pace = options.Value.ChannelPace;
+        if (_lastPost.TryGetValue(message.Channel, out var last) && now - last < pace)
+            throw new DeliveryDeferredException(pace - (now - last));
+        var posted = await slack.PostMessage(message, cancellationToken);
+        _lastPost[message.Channel] = time.GetUtcNow();
+        return posted;
     }
 
     private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken)

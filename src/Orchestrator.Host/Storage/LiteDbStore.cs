@@ -211,6 +211,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         d["error"] = error;
     });
 
+    public void MarkDeferred(long id, DateTimeOffset next) => Mark(id, d => d["next"] = next.UtcDateTime);
+
     public void MarkFailed(long id, string error) => Mark(id, d =>
     {
         d["state"] = nameof(OutboxState.Failed);

@@ -43,6 +43,7 @@ internal sealed class TestHost : IAsyncDisposable
             ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
             ["Delivery:FirstRetryDelay"] = "00:00:00.200",
             ["Delivery:SweepInterval"] = "00:00:00.100",
+            ["Delivery:ChannelPace"] = "00:00:00.050",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>

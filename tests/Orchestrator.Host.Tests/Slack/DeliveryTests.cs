@@ -48,6 +48,31 @@ public sealed class DeliveryTests : IAsyncLifetime
         var failed = host.Store.AllOutbox().Single(o => o.State == OutboxState.Failed);
         Assert.Equal("Slack chat.postMessage failed: channel_not_found", failed.Error);
         Assert.Empty(_slack.Cards(Bob));
+
+        // A failure for good is an exception someone can act on: the admins hear at once, the requester too.
+        await _slack.WaitFor(s => s.Dm(Carol).Any(m => m.AllText().Contains("Could not deliver the card for manager of purchase-1 to Bob Brown")), what: "the admin alerted");
+        await _slack.WaitFor(s => s.Dm(Alice).Any(m => m.AllText().Contains("purchase-1 is waiting on an admin")), what: "the requester told");
+    }
+
+    [Fact]
+    public async Task Posts_into_one_channel_keep_Slacks_pace_of_one_per_second()
+    {
+        await using var host = TestHost.Start(_slack, settings: new Dictionary<string, string?> { ["Delivery:ChannelPace"] = "00:00:01" });
+        foreach (var id in new[] { "Ev1", "Ev2", "Ev3" })
+        {
+            var body = new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "event_callback",
+                ["event_id"] = id,
+                ["event"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "message", ["channel_type"] = "im", ["user"] = Alice, ["text"] = "help", ["channel"] = "D1" },
+            }.ToJsonString();
+            await host.PostSigned("/slack/events", body, "application/json");
+        }
+        await _slack.WaitFor(s => s.Dm(Alice).Count == 3, what: "three answers");
+        var posts = _slack.CallsTo("chat.postMessage").Select(c => c.At).Order().ToList();
+        Assert.True(posts[1] - posts[0] >= TimeSpan.FromSeconds(0.95), $"{posts[1] - posts[0]}");
+        Assert.True(posts[2] - posts[1] >= TimeSpan.FromSeconds(0.95), $"{posts[2] - posts[1]}");
+        Assert.All(host.Store.AllOutbox(), o => Assert.Equal(OutboxState.Delivered, o.State));
     }
 
     [Fact]
