@@ -241,7 +241,7 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
             }
 
             var people = ResolveAssignees(step.Assignees, instance, change.People);
-            var title = instance.Title(step);
+            var title = instance.Title(step, change.Name(instance.Requester));
             if (step.Kind == StepKind.Notify)
             {
                 foreach (var person in people)
@@ -355,7 +355,7 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
                 AssignmentId = assignment.Id,
                 StepId = step.Id,
                 Kind = step.Kind == StepKind.Task ? CardKind.Task : CardKind.Approval,
-                Title = instance.Title(step),
+                Title = instance.Title(step, Name(instance.Requester)),
                 WorkflowName = instance.Definition.Name,
                 RequestedBy = Name(instance.Requester),
                 Fields = instance.Definition.Inputs
