@@ -124,6 +124,10 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
             return new DecideResult(DecideOutcome.AlreadyDecided,
                 $"Already decided: you {Past(d.Verdict)} this at {change.TimeFor(actor, d.At)}.", instance);
 
+        // Someone else's answer closed the step: name them, even if that answer also closed the whole request.
+        if (run.State is StepState.Approved or StepState.Rejected or StepState.Done && run.Note is not null)
+            return new DecideResult(DecideOutcome.AlreadyDecided, $"Already decided: {run.Note}.", instance);
+
         if (!instance.IsOpen)
             return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.", instance);
 
