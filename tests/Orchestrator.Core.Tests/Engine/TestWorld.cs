@@ -19,14 +19,14 @@ internal sealed class TestWorld
     public const string Mallory = "mallory@example.com";
     public const string Grace = "grace@example.com";
 
-    /// <summary>Alice reports to Bob; Carol and Dave are finance; Erin is the admin; Frank has no manager.</summary>
+    /// <summary>Alice reports to Bob; Carol and Dave are finance; Erin is the admin, in Berlin; Frank has no manager.</summary>
     public const string Directory = """
         people:
           - { email: alice@example.com, name: Alice Adams, manager: bob@example.com, roles: [engineering] }
           - { email: bob@example.com, name: Bob Brown }
           - { email: carol@example.com, name: Carol Clark, roles: [finance] }
           - { email: dave@example.com, name: Dave Doe, roles: [finance] }
-          - { email: erin@example.com, name: Erin Evans, roles: [admin] }
+          - { email: erin@example.com, name: Erin Evans, roles: [admin], timezone: Europe/Berlin }
           - { email: frank@example.com, name: Frank Fox }
           - { email: mallory@example.com, name: Mallory Moss }
           - { email: grace@example.com, name: Grace Green, roles: [it] }
