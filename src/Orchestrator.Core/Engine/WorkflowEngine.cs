@@ -48,6 +48,8 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
 
     public DecideResult Decide(string instanceId, string assignmentId, string actor, Verdict verdict, string? comment, string? via)
     {
+        // Emails are stored lower-case everywhere (requesters, assignees); history must not be the exception.
+        actor = actor.Trim().ToLowerInvariant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
@@ -78,6 +80,7 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {
+        actor = actor.Trim().ToLowerInvariant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
@@ -96,7 +99,7 @@ public sealed class WorkflowEngine(Catalog catalog, IInstanceStore store, TimePr
             {
                 run.State = StepState.Cancelled;
                 run.ClosedAt = now;
-                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, reason);
+                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
             }
             instance.State = InstanceState.Cancelled;
             instance.ClosedAt = now;

@@ -28,13 +28,14 @@ public sealed class WorkflowEngineCancelTests
         Assert.Equal(Bob, card.Recipient);
         Assert.Equal(CardStatus.Closed, card.Card.Status);
         Assert.Equal("Cancelled by Alice Adams: ordered elsewhere", card.Card.Outcome);
+        Assert.Equal("ordered elsewhere", card.Card.Reason);
         var stored = world.Stored(id);
         Assert.Equal(InstanceState.Cancelled, stored.State);
         Assert.Equal(Monday.AddHours(1), stored.ClosedAt);
         Assert.Equal(StepState.Cancelled, stored.Steps[0].State);
         Assert.Empty(stored.CurrentOwners());
         var cancelled = stored.History[^1];
-        Assert.Equal((EventKind.Cancelled, "Cancelled by Alice Adams: ordered elsewhere", "slack"), (cancelled.Kind, cancelled.Text, cancelled.Via));
+        Assert.Equal((EventKind.Cancelled, Alice, "Cancelled by Alice Adams: ordered elsewhere", "slack"), (cancelled.Kind, cancelled.Actor, cancelled.Text, cancelled.Via));
     }
 
     [Fact]
@@ -45,7 +46,9 @@ public sealed class WorkflowEngineCancelTests
         var result = world.Engine.Cancel(id, Erin, "duplicate", "teams");
 
         Assert.True(result.Recorded);
-        var told = world.Store.NewEffects().OfType<NotifyPerson>().Single();
+        var effects = world.Store.NewEffects();
+        Assert.Equal(CardStatus.Closed, effects.OfType<UpdateCard>().Single(c => c.Recipient == Bob).Card.Status);
+        var told = effects.OfType<NotifyPerson>().Single();
         Assert.Equal((Alice, "purchase-1 was cancelled by Erin Evans: duplicate."), (told.Recipient, told.Text));
     }
 

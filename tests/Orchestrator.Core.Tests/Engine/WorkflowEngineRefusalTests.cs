@@ -47,7 +47,9 @@ public sealed class WorkflowEngineRefusalTests
         var result = world.Engine.Decide(id, world.CardOf(id, Bob), "Bob@Example.COM", Verdict.Approve, null, "teams");
 
         Assert.True(result.Recorded);
-        Assert.Equal(Bob, world.Stored(id).Steps[0].Assignments[0].Decision!.By);
+        var stored = world.Stored(id);
+        Assert.Equal(Bob, stored.Steps[0].Assignments[0].Decision!.By);
+        Assert.All(stored.History.Where(e => e.Actor is not null && e.Kind != EventKind.Started), e => Assert.Equal(Bob, e.Actor));
     }
 
     [Theory]
