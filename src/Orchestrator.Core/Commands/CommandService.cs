@@ -127,7 +127,7 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
         {
             var run = i.Current!;
             var step = i.Definition.Steps[i.CurrentStep];
-            sb.Append($"• {i.Id} — {i.Title(step)} (from {catalog.People.NameOf(i.Requester)}, since {TimeText.Format(run.ActivatedAt!.Value, zone)}");
+            sb.Append($"• {i.Id} — {i.Title(step, catalog.People.NameOf(i.Requester))} (from {catalog.People.NameOf(i.Requester)}, since {TimeText.Format(run.ActivatedAt!.Value, zone)}");
             if (run.DueAt is { } due) sb.Append($", due {TimeText.Format(due, zone)}");
             sb.Append(")\n");
         }

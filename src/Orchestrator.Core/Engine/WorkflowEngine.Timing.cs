@@ -62,7 +62,7 @@ public sealed partial class WorkflowEngine
                 Recipient = a.Assignee,
                 InstanceId = instance.Id,
                 AssignmentId = a.Id,
-                Text = $"⏰ Reminder: {instance.Title(step)} ({instance.Id}) has waited for you {Durations.Format(Round(waiting))}{dueText}.",
+                Text = $"⏰ Reminder: {instance.Title(step, change.Name(instance.Requester))} ({instance.Id}) has waited for you {Durations.Format(Round(waiting))}{dueText}.",
             });
             instance.History.Add(new InstanceEvent(now, EventKind.Nudged, null, run.StepId, $"Nudged {change.Name(a.Assignee)}"));
             a.NextRemindAt = step.Remind is { } every ? now + every : null;
@@ -104,7 +104,7 @@ public sealed partial class WorkflowEngine
                 run.OverdueHandled = true;
                 var owners = instance.CurrentOwners().ToList();
                 foreach (var owner in owners)
-                    change.Add(new NotifyPerson { Recipient = owner, InstanceId = instance.Id, Text = $"⚠️ {instance.Title(step)} ({instance.Id}) is overdue and still waits for you." });
+                    change.Add(new NotifyPerson { Recipient = owner, InstanceId = instance.Id, Text = $"⚠️ {instance.Title(step, change.Name(instance.Requester))} ({instance.Id}) is overdue and still waits for you." });
                 change.TellRequester($"⚠️ {instance.Id} is overdue at {step.Id}, still waiting on {change.Names(owners)}.");
                 return 0;
         }
@@ -173,7 +173,7 @@ public sealed partial class WorkflowEngine
             {
                 Recipient = from.Assignee,
                 InstanceId = instance.Id,
-                Text = $"{instance.Title(step)} ({instance.Id}) passed its deadline and moved to {change.Names(targets)}.",
+                Text = $"{instance.Title(step, change.Name(instance.Requester))} ({instance.Id}) passed its deadline and moved to {change.Names(targets)}.",
             });
             change.TellRequester($"{instance.Id} passed its deadline at {step.Id}: it moved from {change.Name(from.Assignee)} to {change.Names(targets)}.");
             moved += targets.Count;

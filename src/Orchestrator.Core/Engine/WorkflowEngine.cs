@@ -48,6 +48,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
 
     public DecideResult Decide(string instanceId, string assignmentId, string actor, Verdict verdict, string? comment, string? via)
     {
+        // Emails are stored lower-case everywhere (requesters, assignees); history must not be the exception.
+        actor = actor.Trim().ToLowerInvariant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
@@ -78,6 +80,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {
+        actor = actor.Trim().ToLowerInvariant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
@@ -96,7 +99,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             {
                 run.State = StepState.Cancelled;
                 run.ClosedAt = now;
-                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, reason);
+                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
             }
             instance.State = InstanceState.Cancelled;
             instance.ClosedAt = now;
@@ -123,6 +126,10 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         if (assignment.Decision is { } d)
             return new DecideResult(DecideOutcome.AlreadyDecided,
                 $"Already decided: you {Past(d.Verdict)} this at {change.TimeFor(actor, d.At)}.", instance);
+
+        // Someone else's answer closed the step: name them, even if that answer also closed the whole request.
+        if (run.State is StepState.Approved or StepState.Rejected or StepState.Done && run.Note is not null)
+            return new DecideResult(DecideOutcome.AlreadyDecided, $"Already decided: {run.Note}.", instance);
 
         if (!instance.IsOpen)
             return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.", instance);
@@ -241,7 +248,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             }
 
             var people = ResolveAssignees(step.Assignees, instance, change.People);
-            var title = instance.Title(step);
+            var title = instance.Title(step, change.Name(instance.Requester));
             if (step.Kind == StepKind.Notify)
             {
                 foreach (var person in people)
@@ -366,7 +373,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 AssignmentId = assignment.Id,
                 StepId = step.Id,
                 Kind = step.Kind == StepKind.Task ? CardKind.Task : CardKind.Approval,
-                Title = instance.Title(step),
+                Title = instance.Title(step, Name(instance.Requester)),
                 WorkflowName = instance.Definition.Name,
                 RequestedBy = Name(instance.Requester),
                 Fields = instance.Definition.Inputs

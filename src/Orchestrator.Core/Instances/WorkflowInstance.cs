@@ -55,7 +55,16 @@ public sealed class WorkflowInstance
         string.Equals(Requester, email, StringComparison.OrdinalIgnoreCase)
         || Steps.Any(s => s.Assignments.Any(a => string.Equals(a.Assignee, email, StringComparison.OrdinalIgnoreCase)));
 
-    public string Title(StepDefinition step) => Template.Render(step.Title, Inputs);
+    public string Title(StepDefinition step) => Title(step, Requester);
+
+    /// <summary>The step's title with its inputs filled in; <c>{{requester}}</c>, which the loader allows, reads as <paramref name="requesterName"/>.</summary>
+    public string Title(StepDefinition step, string requesterName)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in Inputs) values.TryAdd(key, value);
+        values.TryAdd("requester", requesterName);
+        return Template.Render(step.Title, values);
+    }
 
     /// <summary>The earliest moment something is due (a reminder, a deadline), or null; the scheduler's index.</summary>
     public DateTimeOffset? NextDueAt()

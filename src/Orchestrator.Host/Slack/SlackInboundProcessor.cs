@@ -136,7 +136,7 @@ internal sealed partial class SlackInboundProcessor(
                 }
                 var instance = store.Get(instanceId)!;
                 var step = instance.FindAssignment(assignmentId)!.Value.Step;
-                var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)]);
+                var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)], catalog.People.NameOf(instance.Requester));
                 OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, SlackCards.RejectReasonModal(instanceId, assignmentId, title));
                 break;
             case SlackCards.RequestInfo:
