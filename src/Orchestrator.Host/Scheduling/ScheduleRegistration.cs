@@ -11,6 +11,7 @@ internal static class ScheduleRegistration
     {
         services.AddScheduler();
         services.AddTransient<SchedulerTick>();
+        services.AddTransient<DigestJob>();
         return services;
     }
 
@@ -22,6 +23,7 @@ internal static class ScheduleRegistration
             var tick = scheduler.Schedule<SchedulerTick>();
             var scheduled = seconds < 60 ? tick.EverySeconds(seconds) : tick.Cron($"*/{Math.Max(1, seconds / 60)} * * * *");
             scheduled.PreventOverlapping(nameof(SchedulerTick));
+            scheduler.Schedule<DigestJob>().EveryFiveMinutes().PreventOverlapping(nameof(DigestJob));
         });
         return app;
     }

@@ -39,6 +39,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _instances.EnsureIndex("waiting");
         _instances.EnsureIndex("state");
         _instances.EnsureIndex("due");
+        _instances.EnsureIndex("deadline");
+        _instances.EnsureIndex("unowned");
         _outbox.EnsureIndex("key", unique: true);
         _outbox.EnsureIndex("pending");
         _identities.EnsureIndex("slack");
@@ -124,6 +126,28 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public int CountInstances() => _instances.Count();
 
+    /// <summary>Open instances whose current step is past its deadline, through the index on the deadline.</summary>
+    public IReadOnlyList<WorkflowInstance> Overdue(DateTimeOffset now) =>
+        _instances.Find(Query.Between("deadline", new BsonValue(DateTime.MinValue), new BsonValue(now.UtcDateTime))).Select(Deserialize).ToList();
+
+    /// <summary>Open instances whose current step has nobody to hold it (waiting on an admin).</summary>
+    public IReadOnlyList<WorkflowInstance> Unowned() =>
+        _instances.Find(Query.EQ("unowned", true)).Select(Deserialize).ToList();
+
+    /// <summary>Records that a digest went to a person for a local date; false when one already did.</summary>
+    public bool TryMarkDigest(string email, DateOnly localDate)
+    {
+        var digests = _db.GetCollection("digests");
+        lock (_gate)
+        {
+            var id = email.ToLowerInvariant();
+            var day = localDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            if (digests.FindById(id) is { } d && d["day"].AsString == day) return false;
+            digests.Upsert(new BsonDocument { ["_id"] = id, ["day"] = day });
+            return true;
+        }
+    }
+
     /// <summary>Ids of instances with something due by <paramref name="now"/>, earliest first, through the index on the next due time.</summary>
     public IReadOnlyList<string> DueInstanceIds(DateTimeOffset now, int limit) =>
         _instances.Find(Query.Between("due", new BsonValue(DateTime.MinValue), new BsonValue(now.UtcDateTime)), limit: limit)
@@ -150,6 +174,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             ["state"] = instance.State.ToString(),
             ["waiting"] = waiting,
             ["revision"] = instance.Revision,
+            ["unowned"] = instance.IsOpen && instance.Current is { State: StepState.Active } && !instance.CurrentOwners().Any(),
+            ["deadline"] = instance.IsOpen && instance.Current is { State: StepState.Active, DueAt: { } deadline } ? new BsonValue(deadline.UtcDateTime) : BsonValue.Null,
             ["due"] = instance.NextDueAt() is { } due ? new BsonValue(due.UtcDateTime) : BsonValue.Null,
             ["json"] = JsonSerializer.Serialize(instance, StoreJson.Options),
         };

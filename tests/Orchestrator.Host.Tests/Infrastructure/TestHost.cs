@@ -18,8 +18,11 @@ internal sealed class TestHost : IAsyncDisposable
 
     private readonly WebApplicationFactory<Program> _factory;
 
-    private TestHost(WebApplicationFactory<Program> factory, string dbPath)
+    private readonly TimeProvider _time;
+
+    private TestHost(WebApplicationFactory<Program> factory, string dbPath, TimeProvider time)
     {
+        _time = time;
         _factory = factory;
         DbPath = dbPath;
         Client = factory.CreateClient();
@@ -30,7 +33,7 @@ internal sealed class TestHost : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
     public LiteDbStore Store => Services.GetRequiredService<LiteDbStore>();
 
-    public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null)
+    public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         dbPath ??= Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db");
         var config = new Dictionary<string, string?>
@@ -50,14 +53,15 @@ internal sealed class TestHost : IAsyncDisposable
         {
             foreach (var (key, value) in config) builder.UseSetting(key, value);
             builder.UseEnvironment("Development");
+            if (time is not null) builder.ConfigureServices(services => services.AddSingleton(time));
         });
-        return new TestHost(factory, dbPath);
+        return new TestHost(factory, dbPath, time ?? TimeProvider.System);
     }
 
     /// <summary>Posts a body to a Slack endpoint signed as Slack signs it.</summary>
     public Task<HttpResponseMessage> PostSigned(string path, string body, string contentType, DateTimeOffset? at = null, string? secret = null)
     {
-        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var timestamp = (at ?? _time.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var bytes = Encoding.UTF8.GetBytes(body);
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
