@@ -1,6 +1,7 @@
 using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Slack;
+using Orchestrator.Host.Teams;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 
@@ -9,11 +10,13 @@ builder.Services
     .AddOrchestratorCore()
     .AddLiteDbStore()
     .AddOutbox()
-    .AddSlackChannel(builder.Configuration);
+    .AddSlackChannel(builder.Configuration)
+    .AddTeamsChannel(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();
 app.MapSlack();
+app.MapTeams();
 
 app.Services.GetRequiredService<CatalogLoader>().Load();
 app.Services.GetRequiredService<StartupReport>().Log();

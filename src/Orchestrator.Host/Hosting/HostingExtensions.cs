@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
@@ -39,6 +40,7 @@ internal static class HostingExtensions
     public static IServiceCollection AddOutbox(this IServiceCollection services)
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
+        services.TryAddSingleton<ChannelRouter>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -13,11 +13,13 @@ internal sealed record SlackRespondMessage(string ResponseUrl, string Text);
 internal sealed record SlackOpenViewMessage(string TriggerId, string ViewJson);
 
 /// <summary>Delivers outbox messages to Slack: cards into DMs, updates in place, notes and replies.</summary>
-internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, LiteDbStore store, Catalog catalog) : IOutboxHandler
+internal sealed class SlackOutboxHandler(ISlackApi slack, SlackPeople people, LiteDbStore store, Catalog catalog, ChannelRouter router) : IOutboxHandler
 {
     public const string Platform = "slack";
 
-    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.Effect or OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView;
+    // An effect with nowhere else to go stays with Slack, which fails it with a reason instead of dropping it.
+    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView
+        || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) is Platform or null);
 
     public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
     {

@@ -45,6 +45,9 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public string Path { get; }
 
+    /// <summary>For channel stores that keep their own collections in the same file (Teams conversation references).</summary>
+    internal LiteDatabase Database => _db;
+
     // ---- instances -------------------------------------------------------------------------------------------
 
     public WorkflowInstance? Get(string id)
@@ -122,6 +125,14 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             .ToList();
 
     public int CountInstances() => _instances.Count();
+
+    /// <summary>Every effect an instance's changes caused, oldest first (a channel re-draws a card from its latest state).</summary>
+    public IReadOnlyList<Effect> EffectsOf(string instanceId) =>
+        _outbox.Find(Query.StartsWith("key", $"{instanceId}/r"))
+            .Where(d => d["kind"].AsString == OutboxKinds.Effect && d["instance"].AsString == instanceId)
+            .OrderBy(d => d["_id"].AsInt64)
+            .Select(d => JsonSerializer.Deserialize<Effect>(d["payload"].AsString, StoreJson.Options)!)
+            .ToList();
 
     private void AddEffects(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
