@@ -60,7 +60,16 @@ internal static partial class TeamsExtensions
                 await context.Response.WriteAsync("MicrosoftAppId is not set, so only loopback callers are accepted.");
                 return;
             }
-            await adapter.ProcessAsync(context.Request, context.Response, bot, context.RequestAborted);
+            try
+            {
+                await adapter.ProcessAsync(context.Request, context.Response, bot, context.RequestAborted);
+            }
+            catch (ArgumentException) when (context.Request.Headers.Authorization.Count > 0 && !context.Response.HasStarted)
+            {
+                // The SDK answers a missing token with 401 but lets a malformed one escape as an ArgumentException;
+                // turn errors never get here (OnTurnError handles them), so this is the token.
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            }
         });
         return app;
     }

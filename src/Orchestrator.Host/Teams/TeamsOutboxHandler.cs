@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Integration.AspNet.Core;
@@ -52,8 +53,7 @@ internal sealed class TeamsOutboxHandler(
                     var card = TeamsCards.Render(update.Card, zone);
                     var activity = MessageFactory.Attachment(Attachment(card), card.FallbackText);
                     activity.Id = posted.MessageId;
-                    await adapter.ContinueConversationAsync(options.Value.MicrosoftAppId ?? "", reference,
-                        async (turn, ct) => await turn.UpdateActivityAsync(activity, ct), cancellationToken);
+                    await ContinueAsync(reference, async (turn, ct) => await turn.UpdateActivityAsync(activity, ct), cancellationToken);
                     break;
                 }
                 case NotifyPerson note:
@@ -79,12 +79,29 @@ internal sealed class TeamsOutboxHandler(
     private async Task<string> SendAsync(ConversationReference reference, IActivity activity, CancellationToken cancellationToken)
     {
         string? id = null;
+        await ContinueAsync(reference, async (turn, ct) => id = (await turn.SendActivityAsync(activity, ct))?.Id, cancellationToken);
+        return id ?? throw new DeliveryException("The Bot Connector accepted the message but returned no activity id.", transient: false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a proactive turn and lets its failure reach the dispatcher: the adapter's
+    /// OnTurnError would otherwise log and swallow it, and the message would count as delivered.
+    /// </summary>
+    private async Task ContinueAsync(ConversationReference reference, BotCallbackHandler work, CancellationToken cancellationToken)
+    {
+        ExceptionDispatchInfo? failure = null;
         await adapter.ContinueConversationAsync(options.Value.MicrosoftAppId ?? "", reference, async (turn, ct) =>
         {
-            var response = await turn.SendActivityAsync(activity, ct);
-            id = response?.Id;
+            try
+            {
+                await work(turn, ct);
+            }
+            catch (Exception ex)
+            {
+                failure = ExceptionDispatchInfo.Capture(ex);
+            }
         }, cancellationToken);
-        return id ?? throw new DeliveryException("The Bot Connector accepted the message but returned no activity id.", transient: false);
+        failure?.Throw();
     }
 
     /// <summary>The person's 1:1 conversation, created (and remembered) when the bot knows them only from a team or group chat.</summary>
