@@ -2,6 +2,7 @@ using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
+using Orchestrator.Host.Teams;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 
@@ -11,11 +12,13 @@ builder.Services
     .AddLiteDbStore()
     .AddOutbox()
     .AddSchedules()
-    .AddSlackChannel(builder.Configuration);
+    .AddSlackChannel(builder.Configuration)
+    .AddTeamsChannel(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();
 app.MapSlack();
+app.MapTeams();
 app.UseSchedules();
 
 app.Services.GetRequiredService<CatalogLoader>().Load();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
@@ -40,6 +41,7 @@ internal static class HostingExtensions
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
         services.AddSingleton<DeliveryFailures>();
+        services.TryAddSingleton<ChannelRouter>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

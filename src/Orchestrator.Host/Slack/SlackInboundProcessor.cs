@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Host.Delivery;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Slack;
@@ -21,6 +22,7 @@ internal sealed partial class SlackInboundProcessor(
     WorkflowEngine engine,
     Catalog catalog,
     TimeProvider time,
+    ChannelRouter router,
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
@@ -193,14 +195,20 @@ internal sealed partial class SlackInboundProcessor(
         DirectMessage(item, email, reply.Form is null ? reply.Text : $"{reply.Text} Use /orchestrate start {reply.Form.Definition.Id} to fill them in a form.");
     }
 
-    private async Task<string?> EmailAsync(string userId, CancellationToken ct) => (await people.EmailOfAsync(userId, ct))?.Email;
+    /// <summary>The email of a Slack user; a <paramref name="speaker"/> is remembered as last reached on Slack.</summary>
+    private async Task<string?> EmailAsync(string userId, CancellationToken ct, bool speaker = true)
+    {
+        var email = (await people.EmailOfAsync(userId, ct))?.Email;
+        if (speaker && email is not null) router.Spoke(email, SlackOutboxHandler.Platform);
+        return email;
+    }
 
     /// <summary>Turns Slack mentions (<c>&lt;@U123&gt;</c>, <c>&lt;@U123|name&gt;</c>) into emails, the identity the domain knows.</summary>
     private async Task<string> ResolveMentionsAsync(string text, CancellationToken ct)
     {
         foreach (var match in MentionPattern().Matches(text).Cast<Match>().DistinctBy(m => m.Value))
         {
-            var email = await EmailAsync(match.Groups["id"].Value, ct);
+            var email = await EmailAsync(match.Groups["id"].Value, ct, speaker: false);
             if (email is not null) text = text.Replace(match.Value, email);
         }
         return text;

@@ -21,12 +21,15 @@ internal sealed class SlackOutboxHandler(
     LiteDbStore store,
     Catalog catalog,
     TimeProvider time,
-    IOptions<DeliveryOptions> options) : IOutboxHandler
+    IOptions<DeliveryOptions> options,
+    ChannelRouter router) : IOutboxHandler
 {
     public const string Platform = "slack";
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
-    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.Effect or OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView;
+    // An effect with nowhere else to go stays with Slack, which fails it with a reason instead of dropping it.
+    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView
+        || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) is Platform or null);
 
     public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
     {

@@ -48,6 +48,9 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public string Path { get; }
 
+    /// <summary>For channel stores that keep their own collections in the same file (Teams conversation references).</summary>
+    internal LiteDatabase Database => _db;
+
     // ---- instances -------------------------------------------------------------------------------------------
 
     public WorkflowInstance? Get(string id)
@@ -152,6 +155,14 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     public IReadOnlyList<string> DueInstanceIds(DateTimeOffset now, int limit) =>
         _instances.Find(Query.Between("due", new BsonValue(DateTime.MinValue), new BsonValue(now.UtcDateTime)), limit: limit)
             .Select(d => d["_id"].AsString)
+            .ToList();
+
+    /// <summary>Every effect an instance's changes caused, oldest first (a channel re-draws a card from its latest state).</summary>
+    public IReadOnlyList<Effect> EffectsOf(string instanceId) =>
+        _outbox.Find(Query.StartsWith("key", $"{instanceId}/r"))
+            .Where(d => d["kind"].AsString == OutboxKinds.Effect && d["instance"].AsString == instanceId)
+            .OrderBy(d => d["_id"].AsInt64)
+            .Select(d => JsonSerializer.Deserialize<Effect>(d["payload"].AsString, StoreJson.Options)!)
             .ToList();
 
     private void AddEffects(WorkflowInstance instance, IReadOnlyList<Effect> effects)

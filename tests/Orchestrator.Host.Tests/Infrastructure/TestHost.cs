@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +56,7 @@ internal sealed class TestHost : IAsyncDisposable
             foreach (var (key, value) in config) builder.UseSetting(key, value);
             builder.UseEnvironment("Development");
             if (time is not null) builder.ConfigureServices(services => services.AddSingleton(time));
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFilter>());
         });
         return new TestHost(factory, dbPath, time ?? TimeProvider.System);
     }
@@ -114,6 +117,28 @@ internal sealed class TestHost : IAsyncDisposable
         Client.Dispose();
         await _factory.DisposeAsync();
     }
+}
+
+/// <summary>
+/// The in-memory test server has no client address; this gives every request loopback, as a local caller has, unless
+/// the test names another address in <see cref="RemoteAddressFilter.Header"/>.
+/// </summary>
+internal sealed class RemoteAddressFilter : IStartupFilter
+{
+    public const string Header = "X-Test-Remote-Address";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, proceed) =>
+        {
+            context.Connection.RemoteIpAddress = context.Request.Headers.TryGetValue(Header, out var value)
+                ? IPAddress.Parse(value.ToString())
+                : context.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+            context.Request.Headers.Remove(Header);
+            return proceed();
+        });
+        next(app);
+    };
 }
 
 internal static class Repo

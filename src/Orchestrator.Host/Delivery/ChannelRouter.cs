@@ -1,0 +1,76 @@
+using LiteDB;
+using Microsoft.Extensions.Options;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.People;
+using Orchestrator.Host.Slack;
+using Orchestrator.Host.Storage;
+using Orchestrator.Host.Teams;
+
+namespace Orchestrator.Host.Delivery;
+
+/// <summary>
+/// Decides which chat platform delivers an effect to its recipient: where <c>prefers</c> says if that platform is on and
+/// can reach them, else where they last spoke to the bot, else Slack when it is configured, else Teams if it can reach them.
+/// A card update goes wherever the card was posted.
+/// </summary>
+internal sealed class ChannelRouter
+{
+    public const string Slack = SlackOutboxHandler.Platform;
+    public const string Teams = TeamsOutboxHandler.Platform;
+
+    private readonly Catalog _catalog;
+    private readonly LiteDbStore _store;
+    private readonly SlackOptions _slack;
+    private readonly TeamsConversations? _teams;
+    private readonly ILiteCollection<BsonDocument> _lastSpoke;
+
+    public ChannelRouter(Catalog catalog, LiteDbStore store, IOptions<SlackOptions> slack, TeamsConversations? teams = null)
+    {
+        _catalog = catalog;
+        _store = store;
+        _slack = slack.Value;
+        _teams = teams;
+        _lastSpoke = store.Database.GetCollection("last_spoke");
+    }
+
+    private bool SlackOn => !string.IsNullOrEmpty(_slack.BotToken) && !string.IsNullOrEmpty(_slack.SigningSecret);
+
+    /// <summary>Remembers the platform a person last used to talk to the bot.</summary>
+    public void Spoke(string email, string platform) =>
+        _lastSpoke.Upsert(new BsonDocument { ["_id"] = email.Trim().ToLowerInvariant(), ["platform"] = platform });
+
+    public string? LastSpoke(string email) =>
+        _lastSpoke.FindById(email.Trim().ToLowerInvariant()) is { } d ? d["platform"].AsString : null;
+
+    /// <summary>The platform for an outbox effect, or null when no platform can reach its recipient.</summary>
+    public string? PlatformFor(OutboxItem item)
+    {
+        if (item.Kind != OutboxKinds.Effect) return null;
+        var effect = System.Text.Json.JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!;
+        if (effect is UpdateCard update && _store.FindCard(update.InstanceId, update.Card.AssignmentId) is { } posted)
+            return posted.Platform;
+        return PlatformFor(effect.Recipient);
+    }
+
+    public string? PlatformFor(string email)
+    {
+        var preferred = _catalog.People.Find(email)?.Prefers switch
+        {
+            Platform.Slack => Slack,
+            Platform.Teams => Teams,
+            _ => null,
+        };
+        if (preferred is not null && CanReach(preferred, email)) return preferred;
+        if (LastSpoke(email) is { } last && CanReach(last, email)) return last;
+        if (SlackOn) return Slack;
+        return CanReach(Teams, email) ? Teams : null;
+    }
+
+    // Slack reachability is only known after a users.lookupByEmail call, so a configured Slack counts as reachable.
+    private bool CanReach(string platform, string email) => platform switch
+    {
+        Slack => SlackOn,
+        Teams => _teams?.FindByEmail(email) is not null,
+        _ => false,
+    };
+}

@@ -1,0 +1,247 @@
+using System.Net;
+using Microsoft.Bot.Builder;
+using Microsoft.Bot.Builder.Teams;
+using Microsoft.Bot.Schema;
+using Microsoft.Bot.Schema.Teams;
+using Newtonsoft.Json.Linq;
+using Orchestrator.Core.Commands;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.Instances;
+using Orchestrator.Host.Delivery;
+using Orchestrator.Host.Storage;
+
+namespace Orchestrator.Host.Teams;
+
+/// <summary>
+/// The Teams edge: remembers who people are and how to reach them, runs commands typed as messages, and records the
+/// decisions clicked on Adaptive Cards (<c>adaptiveCard/action</c> invokes), answering each with the card as it now stands.
+/// </summary>
+internal sealed partial class TeamsBot(
+    CommandService commands,
+    WorkflowEngine engine,
+    LiteDbStore store,
+    Catalog catalog,
+    TeamsConversations conversations,
+    ChannelRouter router,
+    ILogger<TeamsBot> logger) : TeamsActivityHandler
+{
+    public const string AdaptiveCardAction = "adaptiveCard/action";
+    private const string MessageResponse = "application/vnd.microsoft.activity.message";
+    private const string ErrorResponse = "application/vnd.microsoft.error";
+
+    protected override async Task OnMessageActivityAsync(ITurnContext<IMessageActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var activity = turnContext.Activity;
+        var personal = IsPersonal(activity);
+        var mentions = activity.GetMentions() ?? [];
+        var mentionsBot = mentions.Any(m => m.Mentioned?.Id == activity.Recipient?.Id);
+        var email = await EmailOfSenderAsync(turnContext, cancellationToken);
+        // In channels and group chats only what is addressed to the bot is a command.
+        if (!personal && !mentionsBot) return;
+        if (email is null)
+        {
+            await turnContext.SendActivityAsync(NoEmail, cancellationToken: cancellationToken);
+            return;
+        }
+
+        var text = await CommandTextAsync(turnContext, mentions, cancellationToken);
+        var reply = commands.Execute(text, email, TeamsOutboxHandler.Platform);
+        var answer = reply.Form is { } form
+            ? MessageFactory.Attachment(Attachment(TeamsCards.StartForm(form)), reply.Text)
+            : MessageFactory.Text(reply.Text);
+        await turnContext.SendActivityAsync(answer, cancellationToken);
+    }
+
+    protected override async Task OnConversationUpdateActivityAsync(ITurnContext<IConversationUpdateActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var activity = turnContext.Activity;
+        var personal = IsPersonal(activity);
+        foreach (var member in activity.MembersAdded ?? [])
+        {
+            if (member.Id == activity.Recipient?.Id) continue;
+            await EmailOfAsync(turnContext, member, personal, cancellationToken);
+        }
+        if (personal && activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true)
+            await turnContext.SendActivityAsync(Welcome, cancellationToken: cancellationToken);
+    }
+
+    protected override async Task OnInstallationUpdateAddAsync(ITurnContext<IInstallationUpdateActivity> turnContext, CancellationToken cancellationToken) =>
+        await EmailOfSenderAsync(turnContext, cancellationToken);
+
+    protected override async Task<InvokeResponse> OnInvokeActivityAsync(ITurnContext<IInvokeActivity> turnContext, CancellationToken cancellationToken)
+    {
+        if (turnContext.Activity.Name != AdaptiveCardAction) return await base.OnInvokeActivityAsync(turnContext, cancellationToken);
+        try
+        {
+            return await CardActionAsync(turnContext, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogActionFailed(ex, turnContext.Activity.Id);
+            return Error(HttpStatusCode.InternalServerError, "Something went wrong recording that; nothing was changed. Try again.");
+        }
+    }
+
+    private async Task<InvokeResponse> CardActionAsync(ITurnContext<IInvokeActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var action = (turnContext.Activity.Value as JObject)?["action"] as JObject;
+        var verb = action?.Value<string>("verb");
+        var data = action?["data"] as JObject ?? [];
+        if (action is null || string.IsNullOrEmpty(verb))
+            return Error(HttpStatusCode.BadRequest, "The invoke has no action.verb.");
+        var email = await EmailOfSenderAsync(turnContext, cancellationToken);
+        if (email is null) return Message(NoEmail);
+        var zone = TimeText.ZoneOf(catalog.People.Find(email));
+
+        if (verb == TeamsCards.Start) return StartFromForm(data, email);
+
+        var verdict = verb switch
+        {
+            TeamsCards.Approve or TeamsCards.RequestInfo => Verdict.Approve,
+            TeamsCards.Reject => Verdict.Reject,
+            TeamsCards.Done => Verdict.Done,
+            _ => (Verdict?)null,
+        };
+        if (verdict is null) return Error(HttpStatusCode.BadRequest, $"Unknown action '{verb}'; nothing was changed.");
+        var instanceId = data.Value<string>(TeamsCards.InstanceKey);
+        var assignmentId = data.Value<string>(TeamsCards.AssignmentKey);
+        if (string.IsNullOrEmpty(instanceId) || string.IsNullOrEmpty(assignmentId))
+            return Error(HttpStatusCode.BadRequest, "The action's data does not name an instance and assignment; nothing was changed.");
+
+        if (verb == TeamsCards.RequestInfo)
+        {
+            var check = engine.Check(instanceId, assignmentId, email, Verdict.Approve);
+            return Message(check?.Message
+                ?? $"Asking for more information from the card is not available yet: write to {catalog.People.NameOf(store.Get(instanceId)!.Requester)} directly, then approve or reject.");
+        }
+
+        var reason = verdict == Verdict.Reject ? data.Value<string>(TeamsCards.ReasonInput) : null;
+        var result = engine.Decide(instanceId, assignmentId, email, verdict.Value, reason, TeamsOutboxHandler.Platform);
+        return result.Outcome switch
+        {
+            DecideOutcome.Recorded or DecideOutcome.AlreadyDecided when LatestCard(instanceId, assignmentId) is { } card =>
+                CardResponse(TeamsCards.Render(card, zone, result.Recorded ? null : result.Message)),
+            _ => Message(result.Message),
+        };
+    }
+
+    private InvokeResponse StartFromForm(JObject data, string email)
+    {
+        var workflowId = data.Value<string>(TeamsCards.WorkflowKey);
+        if (string.IsNullOrEmpty(workflowId) || catalog.Find(workflowId) is null)
+            return Message($"The workflow '{workflowId}' no longer exists.");
+        var values = data.Properties()
+            .Where(p => p.Name != TeamsCards.WorkflowKey && p.Value.Type is not (JTokenType.Null or JTokenType.Object or JTokenType.Array))
+            .Select(p => (p.Name, Value: p.Value.ToString().Trim()))
+            .Where(p => p.Value.Length > 0)
+            .ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
+        var reply = commands.StartWith(workflowId, values, email, TeamsOutboxHandler.Platform);
+        return reply.Form is { } form ? CardResponse(TeamsCards.StartForm(form, reply.Text)) : Message(reply.Text);
+    }
+
+    /// <summary>The card of an assignment as the engine last drew it (the decided state right after a decision).</summary>
+    private CardModel? LatestCard(string instanceId, string assignmentId) =>
+        store.EffectsOf(instanceId)
+            .Select(e => e switch { UpdateCard u => u.Card, AskDecision a => a.Card, _ => null })
+            .LastOrDefault(c => c?.AssignmentId == assignmentId);
+
+    /// <summary>The message text with the bot's own mention removed and people's mentions turned into their emails.</summary>
+    private async Task<string> CommandTextAsync(ITurnContext turnContext, IEnumerable<Mention> mentions, CancellationToken cancellationToken)
+    {
+        var activity = turnContext.Activity;
+        var text = activity.Text ?? "";
+        foreach (var mention in mentions.Where(m => m.Mentioned is not null && !string.IsNullOrEmpty(m.Text)))
+        {
+            if (mention.Mentioned.Id == activity.Recipient?.Id)
+            {
+                text = text.Replace(mention.Text, "", StringComparison.Ordinal);
+                continue;
+            }
+            var email = await EmailOfAsync(turnContext, mention.Mentioned, personal: false, cancellationToken);
+            if (email is not null) text = text.Replace(mention.Text, email, StringComparison.Ordinal);
+        }
+        return text.Trim();
+    }
+
+    private async Task<string?> EmailOfSenderAsync(ITurnContext turnContext, CancellationToken cancellationToken)
+    {
+        var email = await EmailOfAsync(turnContext, turnContext.Activity.From, IsPersonal(turnContext.Activity), cancellationToken);
+        if (email is not null) router.Spoke(email, TeamsOutboxHandler.Platform);
+        return email;
+    }
+
+    /// <summary>
+    /// Resolves a Teams user to the email the directory knows (their email, else their UPN), remembering them together with
+    /// how to reach them. A user seen before is not looked up again.
+    /// </summary>
+    private async Task<string?> EmailOfAsync(ITurnContext turnContext, ChannelAccount? account, bool personal, CancellationToken cancellationToken)
+    {
+        if (account is null || string.IsNullOrEmpty(account.Id)) return null;
+        var activity = turnContext.Activity;
+        var tenant = activity.Conversation?.TenantId ?? activity.GetChannelData<TeamsChannelData>()?.Tenant?.Id;
+        var known = (string.IsNullOrEmpty(account.AadObjectId) ? null : conversations.FindByAadObjectId(account.AadObjectId))
+            ?? conversations.FindByUserId(account.Id);
+        var email = known?.Email;
+        var aad = account.AadObjectId ?? known?.AadObjectId;
+        if (email is null)
+        {
+            try
+            {
+                var member = await TeamsInfo.GetMemberAsync(turnContext, account.Id, cancellationToken);
+                email = string.IsNullOrWhiteSpace(member.Email) ? member.UserPrincipalName : member.Email;
+                aad ??= member.AadObjectId;
+                tenant ??= member.TenantId;
+            }
+            catch (Exception ex) when (ex is ErrorResponseException or HttpRequestException or InvalidOperationException)
+            {
+                LogMemberLookupFailed(account.Id, ex.Message);
+            }
+        }
+        email = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+
+        // The reference must name this user, not whoever sent the activity (members added by someone else).
+        var reference = activity.GetConversationReference();
+        reference.User = new ChannelAccount(account.Id, account.Name, aadObjectId: aad);
+        conversations.Save(account.Id, aad, email, tenant, reference, personal && account.Id == activity.From?.Id);
+        return email;
+    }
+
+    // The Bot Framework Emulator sends no conversationType; it is a 1:1 conversation as far as we are concerned.
+    private static bool IsPersonal(IActivity activity) =>
+        activity.Conversation?.ConversationType is null or "personal";
+
+    private static Attachment Attachment(AdaptiveCard card) => TeamsOutboxHandler.Attachment(card);
+
+    private static InvokeResponse CardResponse(AdaptiveCard card) => Ok(new JObject
+    {
+        ["statusCode"] = 200,
+        ["type"] = AdaptiveCard.ContentType,
+        ["value"] = JObject.Parse(card.ToJson()),
+    });
+
+    private static InvokeResponse Message(string text) => Ok(new JObject
+    {
+        ["statusCode"] = 200,
+        ["type"] = MessageResponse,
+        ["value"] = text,
+    });
+
+    private static InvokeResponse Error(HttpStatusCode status, string message) => Ok(new JObject
+    {
+        ["statusCode"] = (int)status,
+        ["type"] = ErrorResponse,
+        ["value"] = new JObject { ["code"] = status.ToString(), ["message"] = message },
+    });
+
+    // Universal Actions carry their own status inside the body; the HTTP answer itself is always 200.
+    private static InvokeResponse Ok(JObject body) => new() { Status = (int)HttpStatusCode.OK, Body = body };
+
+    private const string NoEmail = "I can't see your email address in Teams, so I can't tell who you are. Ask an admin to check the bot's registration.";
+    private const string Welcome = "Hi, I'm Orchestrator: I bring approvals to you here. Type help to see what I can do.";
+
+    [LoggerMessage(LogLevel.Warning, "Teams member lookup for {UserId} failed: {Error}")]
+    private partial void LogMemberLookupFailed(string userId, string error);
+
+    [LoggerMessage(LogLevel.Error, "A Teams card action ({ActivityId}) failed")]
+    private partial void LogActionFailed(Exception ex, string activityId);
+}
