@@ -34,11 +34,13 @@ public static class StatusText
                 var line = a.Decision is { } d
                     ? $"{people.NameOf(a.Assignee)} {WorkflowEngine.Past(d.Verdict)} {TimeText.Format(d.At, zone)}{(d.Comment is null ? "" : $": “{d.Comment}”")}{(d.Via is null ? "" : $" (via {d.Via})")}"
                     : a.ClosedReason is { } why ? $"{people.NameOf(a.Assignee)}: closed ({why})" : $"{people.NameOf(a.Assignee)}: waiting since {TimeText.Format(a.AssignedAt, zone)}";
-                sb.Append($"    • {line}\n");
+                sb.Append($"    • {line}{(a.DeliveredVia is { } via ? $" [card in {Capitalised(via)}]" : "")}\n");
             }
         }
         return sb.ToString().TrimEnd();
     }
+
+    private static string Capitalised(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static string StepLine(StepRun run, PeopleDirectory people, TimeZoneInfo zone) => run.State switch
     {

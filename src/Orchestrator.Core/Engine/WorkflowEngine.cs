@@ -77,6 +77,31 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         return CheckDecision(change, assignmentId, actor, verdict, comment: verdict == Verdict.Reject ? "(asked next)" : null);
     }
 
+    /// <summary>Records where an assignment's card went (or that it could not go anywhere), for status and the history.</summary>
+    public void RecordDelivery(string instanceId, string assignmentId, string? platform, string? failure = null)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var instance = store.Get(instanceId);
+            if (instance?.FindAssignment(assignmentId) is not var (run, assignment)) return;
+            if (platform is not null && assignment.DeliveredVia == platform) return;
+            var now = time.GetUtcNow();
+            var name = catalog.People.NameOf(assignment.Assignee);
+            var expected = instance.Revision;
+            if (platform is not null)
+            {
+                assignment.DeliveredVia = platform;
+                instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
+            }
+            else
+            {
+                instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
+            }
+            instance.Revision = expected + 1;
+            if (store.TryUpdate(instance, expected, [])) return;
+        }
+    }
+
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {

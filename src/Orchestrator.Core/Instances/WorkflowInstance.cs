@@ -104,6 +104,9 @@ public sealed class Assignment
     /// <summary>When this person is next nudged, unless they answer first.</summary>
     public DateTimeOffset? NextRemindAt { get; set; }
 
+    /// <summary>The platform the card reached the assignee on ("slack", "teams"), once delivered.</summary>
+    public string? DeliveredVia { get; set; }
+
     /// <summary>Set when someone else holds this step on this person's behalf (escalation source, delegation).</summary>
     public string? HandedFrom { get; set; }
 
@@ -115,7 +118,7 @@ public sealed class Assignment
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut }
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);

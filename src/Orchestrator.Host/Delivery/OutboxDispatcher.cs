@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Orchestrator.Core.Engine;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Delivery;
@@ -51,6 +53,7 @@ internal sealed partial class OutboxDispatcher(
     TimeProvider time,
     IOptions<DeliveryOptions> options,
     DeliveryFailures failures,
+    WorkflowEngine engine,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -123,6 +126,8 @@ internal sealed partial class OutboxDispatcher(
             await handler.HandleAsync(item, cancellationToken);
             store.MarkDelivered(item.Id, time.GetUtcNow());
             LogDelivered(item.Kind, item.Key, item.InstanceId);
+            if (AskedCard(item) is { } card && store.FindCard(card.InstanceId, card.AssignmentId) is { } posted)
+                engine.RecordDelivery(card.InstanceId, card.AssignmentId, posted.Platform);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -150,10 +155,16 @@ internal sealed partial class OutboxDispatcher(
                 store.MarkFailed(item.Id, failure.Message);
                 LogFailed(item.Kind, item.Key, item.InstanceId, attempt, failure.Message);
                 failures.Surface(item, failure.Message);
+                if (AskedCard(item) is { } card) engine.RecordDelivery(card.InstanceId, card.AssignmentId, null, failure.Message);
             }
             return false;
         }
     }
+
+    private static CardModel? AskedCard(OutboxItem item) =>
+        item.Kind == OutboxKinds.Effect && item.InstanceId is not null && item.Payload.Contains("\"effect\":\"ask\"", StringComparison.Ordinal)
+            ? (JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options) as AskDecision)?.Card
+            : null;
 
     private TimeSpan Backoff(int attempt)
     {

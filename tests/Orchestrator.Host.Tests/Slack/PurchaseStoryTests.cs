@@ -69,6 +69,7 @@ public sealed class PurchaseStoryTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Contains("Bob Brown approved", statusText);
         Assert.Contains("Dave Diaz approved", statusText);
         Assert.Contains("Erin Evans approved", statusText);
+        Assert.Contains("[card in Slack]", statusText);
     }
 
     [Fact]
