@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Storage;
+using Orchestrator.Host.Teams;
 
 namespace Orchestrator.Host.Hosting;
 
 /// <summary>Says at start which channels are on, where the store is, and how to turn on what is off.</summary>
-internal sealed partial class StartupReport(IOptions<SlackOptions> slack, LiteDbStore store, ILogger<StartupReport> logger)
+internal sealed partial class StartupReport(IOptions<SlackOptions> slack, IOptions<TeamsOptions> teams, LiteDbStore store, ILogger<StartupReport> logger)
 {
     public void Log()
     {
@@ -14,7 +15,17 @@ internal sealed partial class StartupReport(IOptions<SlackOptions> slack, LiteDb
             LogSlackOff();
         else
             LogSlackOn(slack.Value.ApiBaseUrl);
+        if (teams.Value.Authenticated)
+            LogTeamsOn(teams.Value.MicrosoftAppId!);
+        else
+            LogTeamsLocal();
     }
+
+    [LoggerMessage(LogLevel.Information, "Teams: on for app {AppId}; Bot Framework activities at /api/messages with JWT validation")]
+    private partial void LogTeamsOn(string appId);
+
+    [LoggerMessage(LogLevel.Warning, "Teams: local trial only (no MicrosoftAppId): /api/messages accepts loopback callers such as the Bot Framework Emulator. For Teams, set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId and MicrosoftAppType")]
+    private partial void LogTeamsLocal();
 
     [LoggerMessage(LogLevel.Information, "Store: LiteDB file {Path}")]
     private partial void LogStore(string path);

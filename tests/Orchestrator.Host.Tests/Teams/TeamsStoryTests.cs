@@ -124,6 +124,10 @@ public sealed class TeamsStoryTests : IAsyncLifetime
 
         await _slack.WaitFor(s => s.Dm(SlackStory.Alice).Any(m => m.AllText().Contains("purchase-1") && m.AllText().Contains("is approved")),
             what: "Alice told in Slack that purchase-1 is approved");
+
+        // status says where each card went.
+        await _host.Command(_slack, SlackStory.Alice, "status purchase-1");
+        await _slack.WaitFor(s => s.Responses().Any(r => r.Contains("Bob Brown approved") && r.Contains("[card in Teams]")), what: "status naming Teams");
     }
 
     [Fact]
