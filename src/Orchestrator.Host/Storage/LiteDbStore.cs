@@ -73,21 +73,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
-        lock (_gate)
-        {
-            _db.BeginTrans();
-            try
-            {
-                _instances.Insert(Serialize(instance));
-                AddEffects(instance, effects);
-                _db.Commit();
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
-        }
+        lock (_gate) Commit(instance, effects, () => _instances.Insert(Serialize(instance)));
         if (effects.Count > 0) OutboxChanged?.Invoke();
     }
 
@@ -97,21 +83,27 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         {
             var current = _instances.FindById(instance.Id);
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
-            _db.BeginTrans();
-            try
-            {
-                _instances.Update(Serialize(instance));
-                AddEffects(instance, effects);
-                _db.Commit();
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
+            Commit(instance, effects, () => _instances.Update(Serialize(instance)));
         }
         if (effects.Count > 0) OutboxChanged?.Invoke();
         return true;
+    }
+
+    /// <summary>The instance and the effects it causes land together or not at all.</summary>
+    private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, Action write)
+    {
+        _db.BeginTrans();
+        try
+        {
+            write();
+            AddEffects(instance, effects);
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
     }
 
     public IReadOnlyList<WorkflowInstance> StartedBy(string email, int limit) =>
