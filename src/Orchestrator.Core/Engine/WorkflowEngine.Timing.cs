@@ -143,7 +143,8 @@ public sealed partial class WorkflowEngine
         var instance = change.Instance;
         var now = change.Now;
         var people = change.People;
-        var moved = 0;
+        var why = $"overdue since {TimeText.Format(run.DueAt!.Value, TimeZoneInfo.Utc)}";
+        var handoffs = new List<(Assignment From, List<string> To)>();
         var nowhere = new List<string>();
         foreach (var from in run.Assignments.Where(a => a.IsOpen).ToList())
         {
@@ -153,16 +154,34 @@ public sealed partial class WorkflowEngine
             if (targets.Count == 0 && !people.IsAdmin(from.Assignee))
                 targets = people.WithRole("admin").Select(p => p.Email).ToList();
             targets = targets.Where(t => !string.Equals(t, from.Assignee, StringComparison.OrdinalIgnoreCase)
-                && !run.Assignments.Any(a => a.IsOpen && string.Equals(a.Assignee, t, StringComparison.OrdinalIgnoreCase))).ToList();
+                && !run.Assignments.Any(a => a.IsOpen && string.Equals(a.Assignee, t, StringComparison.OrdinalIgnoreCase))
+                && !handoffs.Any(h => h.To.Contains(t, StringComparer.OrdinalIgnoreCase))).ToList();
             if (targets.Count == 0)
             {
                 nowhere.Add(from.Assignee);
                 continue;
             }
 
-            var why = $"overdue since {TimeText.Format(run.DueAt!.Value, TimeZoneInfo.Utc)}";
             from.ClosedReason = $"Moved to {change.Names(targets)}: {why}";
             change.UpdateCard(run, from, CardStatus.Closed, $"Moved to {change.Names(targets)} · {change.TimeFor(from.Assignee, now)}", "The deadline passed.", null);
+            handoffs.Add((from, targets.ToList()));
+        }
+
+        if (handoffs.Count > 0)
+        {
+            // Before the new cards are drawn: they must show the new owner's own deadline, not the one that just passed.
+            run.Escalations++;
+            run.DueAt = step.Due is { } due ? now + due : null;
+        }
+        else
+        {
+            // Nothing moved (nobody left, or nobody held the step): act once, or every tick would find it due again.
+            run.OverdueHandled = true;
+        }
+
+        var moved = 0;
+        foreach (var (from, targets) in handoffs)
+        {
             foreach (var target in targets)
             {
                 Assign(change, run, step, target, handedFrom: from.Assignee);
@@ -179,14 +198,8 @@ public sealed partial class WorkflowEngine
             moved += targets.Count;
         }
 
-        if (moved > 0)
-        {
-            run.Escalations++;
-            run.DueAt = step.Due is { } due ? now + due : null;
-        }
         if (nowhere.Count > 0)
         {
-            if (moved == 0) run.OverdueHandled = true;
             var text = $"⚠️ {instance.Id} is overdue at step {step.Id} and there is nobody left to escalate to from {change.Names(nowhere)}.";
             foreach (var admin in people.WithRole("admin"))
                 change.Add(new NotifyPerson { Recipient = admin.Email, InstanceId = instance.Id, Text = text });

@@ -35,12 +35,17 @@ internal sealed class TestWorld
     /// <summary>Monday 2 March 2026, 08:00 UTC.</summary>
     public static readonly DateTimeOffset Monday = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
 
-    public TestWorld(params string[] workflows)
+    public TestWorld(params string[] workflows) : this(Directory, workflows)
     {
-        var people = DirectoryLoader.Parse(Directory, "directory.yaml");
+    }
+
+    /// <summary>A world over another directory, for tests that need people this one lacks (time zones, longer chains).</summary>
+    public TestWorld(string directory, IReadOnlyList<string> workflows)
+    {
+        var people = DirectoryLoader.Parse(directory, "directory.yaml");
         Assert.True(people.IsValid, string.Join("\n", people.Errors));
         People = people.Directory;
-        Load(workflows);
+        Load([.. workflows]);
         Engine = new WorkflowEngine(Catalog, Store, Time);
         Commands = new CommandService(Catalog, Engine, Store);
     }
