@@ -2,10 +2,10 @@ using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Host.Cli;
 
-/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>, <c>healthcheck [url]</c>.</summary>
+/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>, <c>healthcheck [url]</c>, <c>manifest teams|slack …</c>.</summary>
 internal static class CliCommands
 {
-    private static readonly string[] Verbs = ["validate", "healthcheck"];
+    private static readonly string[] Verbs = ["validate", "healthcheck", "manifest"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -17,6 +17,7 @@ internal static class CliCommands
         {
             "validate" => Validate(args.Length > 1 ? args[1] : "manifests/workflows", output, error),
             "healthcheck" => await HealthCheck(args.Length > 1 ? args[1] : "http://localhost:8080/healthz", error),
+            "manifest" => ManifestCommand.Run(args[1..], output, error),
             _ => 2,
         };
     }
