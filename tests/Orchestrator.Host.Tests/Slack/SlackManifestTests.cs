@@ -72,7 +72,7 @@ public sealed class SlackManifestTests
     }
 
     // The repository sits next to shared/ (<root>/main or a worktree beside it), so the schemas are at ../shared/schemas.
-    private static string SharedSchemas()
+    internal static string SharedSchemas()
     {
         for (var dir = new DirectoryInfo(RepoRoot()); dir is not null; dir = dir.Parent)
         {
@@ -83,7 +83,7 @@ public sealed class SlackManifestTests
         throw new DirectoryNotFoundException($"No shared/schemas beside or above {RepoRoot()}");
     }
 
-    private static JsonObject ToJson(string yaml)
+    internal static JsonObject ToJson(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
