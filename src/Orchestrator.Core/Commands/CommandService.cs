@@ -114,14 +114,14 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
             return new CommandReply(id is null ? "You have not started any request yet." : $"There is no request {id}. Ids look like purchase-3; see requests or mine.", IsError: true);
         if (!instance.Involves(actor) && !catalog.People.IsAdmin(actor))
             return new CommandReply($"You are not involved in {instance.Id}, so I can't show it.", IsError: true);
-        return new CommandReply(StatusText.Describe(instance, catalog.People, TimeText.ZoneOf(catalog.People.Find(actor))));
+        return new CommandReply(StatusText.Describe(instance, catalog.People, catalog.People.ZoneOf(actor)));
     }
 
     private CommandReply Mine(string actor)
     {
         var waiting = store.WaitingOn(actor);
         if (waiting.Count == 0) return new CommandReply("Nothing waits for you. 🎉");
-        var zone = TimeText.ZoneOf(catalog.People.Find(actor));
+        var zone = catalog.People.ZoneOf(actor);
         var sb = new StringBuilder($"Waiting for you ({waiting.Count}):\n");
         foreach (var i in waiting)
         {
@@ -138,7 +138,7 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
     {
         var mine = store.StartedBy(actor, 20);
         if (mine.Count == 0) return new CommandReply("You have not started any request yet. See workflows.");
-        var zone = TimeText.ZoneOf(catalog.People.Find(actor));
+        var zone = catalog.People.ZoneOf(actor);
         var sb = new StringBuilder("Your requests:\n");
         foreach (var i in mine)
             sb.Append($"• {i.Id} — {i.Definition.Name}: {StatusText.Where(i, catalog.People, zone)}\n");

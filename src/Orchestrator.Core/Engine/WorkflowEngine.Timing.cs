@@ -47,7 +47,7 @@ public sealed partial class WorkflowEngine
         var nudges = 0;
         foreach (var a in run.Assignments.Where(a => a.IsOpen && a.NextRemindAt <= now))
         {
-            var zone = TimeText.ZoneOf(change.People.Find(a.Assignee));
+            var zone = change.People.ZoneOf(a.Assignee);
             var hours = instance.Definition.BusinessHours;
             if (hours is not null && !hours.IsWithin(now, zone))
             {

@@ -378,7 +378,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
 
         public string Names(IEnumerable<string> emails) => string.Join(", ", emails.Select(Name));
 
-        public string TimeFor(string email, DateTimeOffset at) => TimeText.Format(at, TimeText.ZoneOf(people.Find(email)));
+        public string TimeFor(string email, DateTimeOffset at) => TimeText.Format(at, people.ZoneOf(email));
 
         public StepDefinition Definition(StepRun run) => instance.Definition.Steps[instance.Steps.IndexOf(run)];
 

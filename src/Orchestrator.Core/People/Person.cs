@@ -41,6 +41,16 @@ public sealed class PeopleDirectory
 
     public bool IsAdmin(string email) => Find(email)?.HasRole("admin") == true;
 
+    /// <summary>Where a person's zone comes from when the directory does not say (their Slack profile's <c>tz</c>).</summary>
+    public Func<string, string?>? FallbackZone { get; init; }
+
+    /// <summary>A person's IANA zone: the directory's, else the fallback's, else UTC.</summary>
+    public TimeZoneInfo ZoneOf(string email)
+    {
+        var id = Find(email)?.TimeZone ?? FallbackZone?.Invoke(email);
+        return id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+    }
+
     /// <summary>The display name for an email, or the email itself for a stranger.</summary>
     public string NameOf(string email) => Find(email)?.Name ?? email;
 }

@@ -226,7 +226,7 @@ internal static class Simulator
 
         private string Name(string email) => people.NameOf(email);
 
-        private TimeZoneInfo Zone(string email) => TimeText.ZoneOf(people.Find(email));
+        private TimeZoneInfo Zone(string email) => people.ZoneOf(email);
 
         private static string Lower(string text) => text.Length == 0 ? text : char.ToLowerInvariant(text[0]) + text[1..];
     }

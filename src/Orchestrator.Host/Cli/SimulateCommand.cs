@@ -177,7 +177,7 @@ internal static class SimulateCommand
         var rows = result.Timeline.Select(e => new[]
         {
             e.At.ToUniversalTime().ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture),
-            string.Join(", ", e.Holders.Select(h => TimeText.ZoneOf(people.Find(h))).Distinct().Select(z => TimeText.Format(e.At, z))),
+            string.Join(", ", e.Holders.Select(h => people.ZoneOf(h)).Distinct().Select(z => TimeText.Format(e.At, z))),
             string.Join(", ", e.Holders.Select(people.NameOf)),
             e.What,
         }).ToList();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.People;
+using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Hosting;
 
@@ -10,6 +11,7 @@ internal sealed partial class CatalogLoader(
     Catalog catalog,
     IOptions<WorkflowsOptions> workflows,
     IOptions<DirectoryOptions> directory,
+    LiteDbStore store,
     ILogger<CatalogLoader> logger)
 {
     public string WorkflowsPath => PathResolver.Resolve(workflows.Value.Path);
@@ -21,7 +23,8 @@ internal sealed partial class CatalogLoader(
             ? DefinitionLoader.LoadFolder(WorkflowsPath)
             : new DefinitionLoadResult { Errors = [new DefinitionError(WorkflowsPath, 0, "Workflows:Path", "folder not found")] };
         var people = DirectoryLoader.Load(DirectoryPath);
-        catalog.Replace(definitions.Definitions, people.Directory, [.. definitions.Errors, .. people.Errors]);
+        var directory = new PeopleDirectory(people.Directory.People) { FallbackZone = store.SlackTimeZoneOf };
+        catalog.Replace(definitions.Definitions, directory, [.. definitions.Errors, .. people.Errors]);
 
         foreach (var error in catalog.Problems) LogProblem(error.ToString());
         LogLoaded(catalog.Definitions.Count, WorkflowsPath, string.Join(", ", catalog.Definitions.Select(d => $"{d.Id}@{d.Version}")));

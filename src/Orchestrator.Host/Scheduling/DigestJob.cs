@@ -38,7 +38,7 @@ internal sealed partial class DigestJob(LiteDbStore store, Catalog catalog, Time
         var sent = 0;
         foreach (var email in byOwner.Keys.Concat(stuck.Count > 0 || failed > 0 ? admins : []).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var zone = TimeText.ZoneOf(people.Find(email));
+            var zone = people.ZoneOf(email);
             var local = TimeZoneInfo.ConvertTime(now, zone);
             if (local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || TimeOnly.FromDateTime(local.DateTime) < MorningStarts) continue;
 

@@ -62,7 +62,7 @@ internal sealed class SlackOutboxHandler(
 
     private async Task DeliverEffectAsync(OutboxItem item, Effect effect, CancellationToken cancellationToken)
     {
-        var zone = TimeText.ZoneOf(catalog.People.Find(effect.Recipient));
+        var zone = catalog.People.ZoneOf(effect.Recipient);
         switch (effect)
         {
             case AskDecision ask:

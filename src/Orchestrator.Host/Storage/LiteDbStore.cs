@@ -322,6 +322,10 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     public (string Email, string? TimeZone)? EmailOfSlackUser(string userId) =>
         _identities.FindOne(Query.EQ("slack", userId)) is { } d ? (d["_id"].AsString, d["tz"].IsString ? d["tz"].AsString : null) : null;
 
+    /// <summary>The zone from a person's Slack profile, for people the directory gives none.</summary>
+    public string? SlackTimeZoneOf(string email) =>
+        _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("tz", out var tz) && tz.IsString ? tz.AsString : null;
+
     public void SaveSlackIdentity(string email, string userId, string? timeZone)
     {
         lock (_gate)

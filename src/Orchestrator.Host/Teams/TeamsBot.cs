@@ -91,7 +91,7 @@ internal sealed partial class TeamsBot(
             return Error(HttpStatusCode.BadRequest, "The invoke has no action.verb.");
         var email = await EmailOfSenderAsync(turnContext, cancellationToken);
         if (email is null) return Message(NoEmail);
-        var zone = TimeText.ZoneOf(catalog.People.Find(email));
+        var zone = catalog.People.ZoneOf(email);
 
         if (verb == TeamsCards.Start) return StartFromForm(data, email);
 

@@ -31,7 +31,7 @@ internal sealed class TeamsOutboxHandler(
     public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
     {
         var effect = JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!;
-        var zone = TimeText.ZoneOf(catalog.People.Find(effect.Recipient));
+        var zone = catalog.People.ZoneOf(effect.Recipient);
         try
         {
             switch (effect)

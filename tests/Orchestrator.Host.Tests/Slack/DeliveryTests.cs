@@ -121,3 +121,19 @@ public sealed class DeliveryTests : IAsyncLifetime
         }
     }
 }
+
+public sealed class SlackTimeZoneTests
+{
+    [Fact]
+    public async Task Someone_the_directory_gives_no_zone_is_placed_in_their_Slack_profiles_zone()
+    {
+        await using var slack = await StartSlack();
+        await using var host = TestHost.Start(slack);
+        var catalog = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Orchestrator.Core.Engine.Catalog>(host.Services);
+        Assert.Equal(TimeZoneInfo.Utc, catalog.People.ZoneOf("mallory@example.com"));
+
+        await host.Command(slack, Mallory, "help");
+        await slack.WaitFor(s => s.Responses().Count == 1, what: "help");
+        Assert.Equal("Europe/Berlin", catalog.People.ZoneOf("mallory@example.com").Id);
+    }
+}
