@@ -23,7 +23,7 @@ public sealed class ManifestCommandTests : IDisposable
     {
         var zipPath = Path.Combine(_folder, "orchestrator-teams.zip");
 
-        var (code, _, error) = await RunHost("manifest", "teams", "--bot-id", BotId, "--base-url", BaseUrl, "--out", zipPath);
+        var (code, _, error) = await HostProcess.Run("manifest", "teams", "--bot-id", BotId, "--base-url", BaseUrl, "--out", zipPath);
 
         Assert.True(code == 0, error);
         using var zip = ZipFile.OpenRead(zipPath);
@@ -43,7 +43,7 @@ public sealed class ManifestCommandTests : IDisposable
     [Fact]
     public async Task Slack_prints_the_manifest_with_the_urls_filled_in_and_it_passes_slacks_schema()
     {
-        var (code, output, error) = await RunHost("manifest", "slack", "--base-url", BaseUrl);
+        var (code, output, error) = await HostProcess.Run("manifest", "slack", "--base-url", BaseUrl);
 
         Assert.True(code == 0, error);
         Assert.Contains($"{BaseUrl}/slack/commands", output);
@@ -60,11 +60,11 @@ public sealed class ManifestCommandTests : IDisposable
     {
         var yamlPath = Path.Combine(_folder, "slack-manifest.yaml");
 
-        var (code, output, error) = await RunHost("manifest", "slack", $"--base-url={BaseUrl}/", "--out", yamlPath);
+        var (code, output, error) = await HostProcess.Run("manifest", "slack", $"--base-url={BaseUrl}/", "--out", yamlPath);
 
         Assert.True(code == 0, error);
         Assert.Equal("", output);
-        var (_, printed, _) = await RunHost("manifest", "slack", "--base-url", BaseUrl);
+        var (_, printed, _) = await HostProcess.Run("manifest", "slack", "--base-url", BaseUrl);
         Assert.Equal(printed, File.ReadAllText(yamlPath));
     }
 
@@ -88,7 +88,7 @@ public sealed class ManifestCommandTests : IDisposable
     {
         var outPath = Path.Combine(_folder, "out", "package.zip");
 
-        var (code, output, error) = await RunHost(["manifest", .. args.Select(a => a.Replace("{out}", outPath, StringComparison.Ordinal))]);
+        var (code, output, error) = await HostProcess.Run(["manifest", .. args.Select(a => a.Replace("{out}", outPath, StringComparison.Ordinal))]);
 
         Assert.True(code == 2, $"{because}: exit {code}, {error}");
         Assert.StartsWith("manifest", error);
@@ -102,24 +102,11 @@ public sealed class ManifestCommandTests : IDisposable
     {
         var zipPath = Path.Combine(_folder, "local.zip");
 
-        var (code, _, error) = await RunHost("manifest", "teams", "--bot-id", BotId, "--base-url", "http://localhost:5080", "--out", zipPath);
+        var (code, _, error) = await HostProcess.Run("manifest", "teams", "--bot-id", BotId, "--base-url", "http://localhost:5080", "--out", zipPath);
 
         Assert.True(code == 0, error);
         using var zip = ZipFile.OpenRead(zipPath);
         var manifest = JsonNode.Parse(TeamsManifestTests.ReadEntry(zip, "manifest.json"))!;
         Assert.Equal("localhost:5080", manifest["validDomains"]![0]!.GetValue<string>());
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunHost(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Orchestrator.Host.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Host.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
@@ -9,7 +10,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task A_purchase_nobody_answers_shows_the_nudges_and_the_escalation_to_Frank_Fischer()
     {
-        var (code, output, error) = await RunHost("simulate", "purchase", "--inputs", "amount=1500", "item=Desk", "--answer", "never");
+        var (code, output, error) = await HostProcess.Run("simulate", "purchase", "--inputs", "amount=1500", "item=Desk", "--answer", "never");
 
         Assert.True(code == 0, error);
         Assert.Contains("Dry run of purchase (Purchase request) for Alice Adams", output);
@@ -25,7 +26,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task Each_line_gives_the_time_in_UTC_and_in_the_holders_zone()
     {
-        var (code, output, error) = await RunHost(
+        var (code, output, error) = await HostProcess.Run(
             "simulate", "purchase", "--inputs", "amount=1500", "item=Desk", "--answer", "never", "--start", "2026-03-02T08:00Z");
 
         Assert.True(code == 0, error);
@@ -37,7 +38,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task Owners_who_answer_after_a_while_complete_the_request()
     {
-        var (code, output, error) = await RunHost(
+        var (code, output, error) = await HostProcess.Run(
             "simulate", "purchase", "--inputs", "amount=1500", "item=Desk", "--answer", "after=2h", "--start", "2026-03-02T08:00Z");
 
         Assert.True(code == 0, error);
@@ -57,7 +58,7 @@ public sealed class SimulateCommandTests
     [InlineData("simulate needs the id of a workflow", "simulate")]
     public async Task Bad_input_is_explained_on_stderr_and_exits_with_two(string message, params string[] args)
     {
-        var (code, output, error) = await RunHost(args);
+        var (code, output, error) = await HostProcess.Run(args);
 
         Assert.Equal(2, code);
         Assert.Contains(message, error);
@@ -67,17 +68,4 @@ public sealed class SimulateCommandTests
     /// <summary>One table row: the cells in order, separated by the padding of the columns.</summary>
     private static Regex Line(params string[] cells) =>
         new("(?m)^" + string.Join(@"\s+", cells.Select(Regex.Escape)) + "$");
-
-    private static async Task<(int Code, string Output, string Error)> RunHost(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Orchestrator.Host.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
 }

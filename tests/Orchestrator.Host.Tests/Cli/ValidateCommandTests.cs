@@ -12,7 +12,7 @@ public sealed class ValidateCommandTests
     [Fact]
     public async Task The_sample_workflows_validate_and_the_command_exits_zero()
     {
-        var (code, output, _) = await RunHost("validate", Path.Combine(Repo.Root, "manifests", "workflows"));
+        var (code, output, _) = await HostProcess.Run("validate", Path.Combine(Repo.Root, "manifests", "workflows"));
         Assert.Equal(0, code);
         Assert.Contains("purchase", output);
         Assert.Contains("0 errors", output);
@@ -32,7 +32,7 @@ public sealed class ValidateCommandTests
                 assignees: boss
             """);
 
-        var (code, output, error) = await RunHost("validate", folder);
+        var (code, output, error) = await HostProcess.Run("validate", folder);
 
         Assert.Equal(1, code);
         Assert.Contains("purchase", output);
@@ -42,22 +42,9 @@ public sealed class ValidateCommandTests
     [Fact]
     public async Task A_missing_folder_is_an_error()
     {
-        var (code, _, error) = await RunHost("validate", "/nonexistent/folder");
+        var (code, _, error) = await HostProcess.Run("validate", "/nonexistent/folder");
         Assert.NotEqual(0, code);
         Assert.Contains("folder not found", error);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunHost(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Orchestrator.Host.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
     }
 }
 

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace Orchestrator.Host.Tests.Infrastructure;
+
+/// <summary>Runs the built Orchestrator.Host.dll as an admin would run the host's commands, from the repository root.</summary>
+internal static class HostProcess
+{
+    public static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Host.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output, await error);
+    }
+}
