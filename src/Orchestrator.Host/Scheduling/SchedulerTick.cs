@@ -22,12 +22,13 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
     public (int Instances, int Nudges, int Handoffs) RunOnce()
     {
         int instances = 0, nudges = 0, handoffs = 0;
-        IReadOnlyList<string> due;
         var seen = new HashSet<string>();
-        do
+        while (true)
         {
-            due = store.DueInstanceIds(time.GetUtcNow(), BatchSize);
-            foreach (var id in due.Where(seen.Add))
+            var due = store.DueInstanceIds(time.GetUtcNow(), BatchSize);
+            // An instance still due after its tick (a reminder outside working hours moved to now) is not taken twice.
+            var fresh = due.Where(seen.Add).ToList();
+            foreach (var id in fresh)
             {
                 try
                 {
@@ -42,8 +43,8 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
                     LogInstanceFailed(ex, id);
                 }
             }
+            if (due.Count < BatchSize || fresh.Count == 0) break;
         }
-        while (due.Count == BatchSize && due.Any(id => !seen.Contains(id)));
         return (instances, nudges, handoffs);
     }
 

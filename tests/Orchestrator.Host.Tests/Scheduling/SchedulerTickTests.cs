@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Core.Definitions;
+using Orchestrator.Core.Engine;
+using Orchestrator.Core.People;
+using Orchestrator.Host.Scheduling;
+using Orchestrator.Host.Storage;
+
+namespace Orchestrator.Host.Tests.Scheduling;
+
+/// <summary>The tick on a real LiteDB file: it finds what is due through the index, all of it, once.</summary>
+public sealed class SchedulerTickTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly LiteDbStore _store = new(Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db"));
+
+    public void Dispose() => _store.Dispose();
+
+    [Fact]
+    public void A_tick_nudges_every_due_owner_even_past_one_batch_and_a_second_tick_nothing()
+    {
+        var catalog = new Catalog();
+        catalog.Replace([Workflow("slow", "1w"), Workflow("fast", "1h")], new PeopleDirectory([new Person { Email = "bob@example.com", Name = "Bob" }]), []);
+        var engine = new WorkflowEngine(catalog, _store, _time);
+        for (var i = 0; i < 100; i++) engine.Start("slow", new Dictionary<string, string>(), "alice@example.com", "test");
+        for (var i = 0; i < 700; i++) engine.Start("fast", new Dictionary<string, string>(), "alice@example.com", "test");
+        var tick = new SchedulerTick(_store, engine, _time, NullLogger<SchedulerTick>.Instance);
+
+        Assert.Equal((0, 0, 0), tick.RunOnce());
+        _time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal((700, 700, 0), tick.RunOnce());
+        Assert.Equal((0, 0, 0), tick.RunOnce());
+        Assert.Equal(700, _store.AllOutbox().Count(o => o.Payload.Contains("\"effect\":\"remind\"", StringComparison.Ordinal)));
+    }
+
+    private static WorkflowDefinition Workflow(string id, string remind) => DefinitionLoader.Parse($"""
+        id: {id}
+        name: {id}
+        steps:
+          - id: a
+            title: Look at it
+            assignees: person:bob@example.com
+            remind: {remind}
+        """, $"{id}.yaml").Definitions.Single();
+}
