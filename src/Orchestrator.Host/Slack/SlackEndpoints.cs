@@ -73,13 +73,10 @@ internal static class SlackEndpoints
                 var metadata = view is null ? null : Text(view, "private_metadata");
                 if (view is null || values is null || string.IsNullOrEmpty(Text(view, "id")))
                     return Results.BadRequest("A view_submission needs view.id and view.state.values.");
-                var errors = callback switch
-                {
-                    SlackCards.RejectReasonCallback => ValidateReason(values, metadata),
-                    SlackCards.StartFormCallback => ValidateStartForm(values, metadata, catalog),
-                    _ => null,
-                };
                 if (callback is not (SlackCards.RejectReasonCallback or SlackCards.StartFormCallback)) return Results.Ok();
+                var errors = callback == SlackCards.RejectReasonCallback
+                    ? ValidateReason(values, metadata)
+                    : ValidateStartForm(values, metadata, catalog);
                 if (errors is { Count: > 0 })
                     return Results.Json(new JsonObject { ["response_action"] = "errors", ["errors"] = errors });
                 inbox.Record($"view:{Text(view, "id")}:{Text(view, "hash") ?? ""}", SlackInbox.View, payload.ToJsonString());
