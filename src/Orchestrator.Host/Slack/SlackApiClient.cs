@@ -15,6 +15,12 @@ internal interface ISlackApi
     /// <summary>chat.postMessage.</summary>
     Task<SlackMessageRef> PostMessage(SlackMessage message, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// conversations.history (or conversations.replies inside a thread): the newest message the bot posted there whose
+    /// metadata carries <paramref name="key"/>, or null. Lets a retry find out whether an earlier try already landed.
+    /// </summary>
+    Task<SlackMessageRef?> FindMessageByKey(string channel, string? threadTs, string eventType, string key, CancellationToken cancellationToken = default);
+
     /// <summary>chat.update: replaces a message's text and blocks.</summary>
     Task UpdateMessage(string channel, string ts, string text, IReadOnlyList<Block>? blocks, CancellationToken cancellationToken = default);
 
@@ -66,6 +72,9 @@ internal sealed class SlackOptions
     public string? BotToken { get; set; }
     public string? SigningSecret { get; set; }
     public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
+
+    /// <summary>How long one Web API call may take before it counts as failed (and is retried from the outbox).</summary>
+    public TimeSpan ApiTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>A Slack call that did not succeed, named by method and Slack's error code.</summary>
@@ -109,6 +118,17 @@ internal sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> opt
     {
         var response = await Call<PostMessageResponse>("chat.postMessage", Json(message), cancellationToken);
         return new SlackMessageRef(response.Channel, response.Ts);
+    }
+
+    public async Task<SlackMessageRef?> FindMessageByKey(string channel, string? threadTs, string eventType, string key, CancellationToken cancellationToken = default)
+    {
+        // Slack leaves metadata out of history unless asked; 200 recent messages reach well past any retry window.
+        var response = threadTs is null
+            ? await Call<HistoryResponse>("conversations.history", Form(("channel", channel), ("limit", "200"), ("include_all_metadata", "true")), cancellationToken)
+            : await Call<HistoryResponse>("conversations.replies", Form(("channel", channel), ("ts", threadTs), ("limit", "200"), ("include_all_metadata", "true")), cancellationToken);
+        var found = response.Messages?.FirstOrDefault(m => m.Metadata?.EventType == eventType
+            && m.Metadata.EventPayload?["key"] is JsonValue v && v.TryGetValue<string>(out var k) && k == key);
+        return found is null ? null : new SlackMessageRef(channel, found.Ts);
     }
 
     // An empty block list is sent rather than none so that a text-only update also removes the old buttons.
@@ -256,6 +276,12 @@ internal sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> opt
     private sealed record RespondRequest(string Text, IReadOnlyList<Block>? Blocks, SlackResponseType ResponseType, bool ReplaceOriginal);
 
     private sealed record ConversationResponse(IdOnly Channel);
+
+    private sealed record HistoryResponse(IReadOnlyList<HistoryMessage>? Messages);
+
+    private sealed record HistoryMessage(string Ts, HistoryMetadata? Metadata);
+
+    private sealed record HistoryMetadata(string? EventType, JsonObject? EventPayload);
 
     private sealed record PostMessageResponse(string Channel, string Ts);
 

@@ -25,6 +25,7 @@ internal sealed class SlackOutboxHandler(
     ChannelRouter router) : IOutboxHandler
 {
     public const string Platform = "slack";
+    private const string EffectEventType = "orchestrator_effect";
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
     // An effect with nowhere else to go stays with Slack, which fails it with a reason instead of dropping it.
@@ -69,7 +70,7 @@ internal sealed class SlackOutboxHandler(
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
                 var (text, blocks) = SlackCards.Render(ask.Card, zone);
-                var posted = await Post(new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                var posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
                 store.SaveCard(ask.InstanceId, ask.Card.AssignmentId, Platform, posted.Channel, posted.Ts);
                 break;
             }
@@ -86,29 +87,37 @@ internal sealed class SlackOutboxHandler(
                 // A nudge is a reply in the card's thread, so it points at the card instead of being a second one.
                 if (store.FindCard(remind.InstanceId, remind.AssignmentId) is { Platform: Platform } card)
                 {
-                    await Post(new SlackMessage(card.Channel, remind.Text, ThreadTs: card.MessageId, Metadata: Metadata(item)), cancellationToken);
+                    await Post(item, new SlackMessage(card.Channel, remind.Text, ThreadTs: card.MessageId, Metadata: Metadata(item)), cancellationToken);
                     break;
                 }
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
-                await Post(new SlackMessage(channel, remind.Text, Metadata: Metadata(item)), cancellationToken);
+                await Post(item, new SlackMessage(channel, remind.Text, Metadata: Metadata(item)), cancellationToken);
                 break;
             }
             case NotifyPerson note:
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
-                await Post(new SlackMessage(channel, note.Text, Metadata: Metadata(item)), cancellationToken);
+                await Post(item, new SlackMessage(channel, note.Text, Metadata: Metadata(item)), cancellationToken);
                 break;
             }
         }
     }
 
-    /// <summary>Posts at Slack's pace: a second message into the same channel within the pace waits, without counting as a failure.</summary>
-    private async Task<SlackMessageRef> Post(SlackMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts once: when an earlier try began (it may have landed before a crash or a timeout hid the answer), the channel
+    /// is searched for a message carrying this outbox key first. Posts keep Slack's pace: a second message into the same
+    /// channel within the pace waits, without counting as a failure.
+    /// </summary>
+    private async Task<SlackMessageRef> Post(OutboxItem item, SlackMessage message, CancellationToken cancellationToken)
     {
+        if (item.TriesStarted > 0
+            && await slack.FindMessageByKey(message.Channel, message.ThreadTs, EffectEventType, item.Key, cancellationToken) is { } landed)
+            return landed;
         var now = time.GetUtcNow();
         var pace = options.Value.ChannelPace;
         if (_lastPost.TryGetValue(message.Channel, out var last) && now - last < pace)
             throw new DeliveryDeferredException(pace - (now - last));
+        store.MarkTryStarted(item.Id);
         var posted = await slack.PostMessage(message, cancellationToken);
         _lastPost[message.Channel] = time.GetUtcNow();
         return posted;
@@ -123,5 +132,5 @@ internal sealed class SlackOutboxHandler(
 
     /// <summary>Each message carries its outbox key, so a message can always be traced to the change that caused it.</summary>
     private static SlackMessageMetadata Metadata(OutboxItem item) =>
-        new("orchestrator_effect", new JsonObject { ["key"] = item.Key, ["instance"] = item.InstanceId });
+        new(EffectEventType, new JsonObject { ["key"] = item.Key, ["instance"] = item.InstanceId });
 }

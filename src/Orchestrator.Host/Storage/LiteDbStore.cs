@@ -240,6 +240,12 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         d["error"] = error;
     });
 
+    /// <summary>
+    /// Records, before a call that posts, that a try began: if the process dies before the outcome is written,
+    /// the next try knows the post may have landed and looks for it instead of posting again.
+    /// </summary>
+    public void MarkTryStarted(long id) => Mark(id, d => d["tries"] = (d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0) + 1);
+
     public void MarkDeferred(long id, DateTimeOffset next) => Mark(id, d => d["next"] = next.UtcDateTime);
 
     public void MarkFailed(long id, string error) => Mark(id, d =>
@@ -271,7 +277,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         Enum.Parse<OutboxState>(d["state"].AsString),
         d["attempts"].AsInt32,
         new DateTimeOffset(DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc)),
-        d.TryGetValue("error", out var e) && e.IsString ? e.AsString : null);
+        d.TryGetValue("error", out var e) && e.IsString ? e.AsString : null,
+        d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0);
 
     // ---- inbox -----------------------------------------------------------------------------------------------
 
@@ -367,7 +374,8 @@ internal static class OutboxKinds
     public const string SlackOpenView = "slack.view";
 }
 
-internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error);
+/// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>
+internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error, int TriesStarted = 0);
 
 internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received);
 

@@ -41,8 +41,8 @@ internal sealed class SlackFake : IAsyncDisposable
 {
     public const string DefaultBotToken = "xoxb-fake-token";
 
-    // users.info and users.lookupByEmail read form fields only on real Slack; a JSON body there is a client bug.
-    private static readonly HashSet<string> FormOnlyMethods = ["users.info", "users.lookupByEmail"];
+    // These methods read form fields only on real Slack; a JSON body there is a client bug.
+    private static readonly HashSet<string> FormOnlyMethods = ["users.info", "users.lookupByEmail", "conversations.history", "conversations.replies"];
 
     private readonly object _gate = new();
     private readonly List<SlackFakeCall> _calls = [];
@@ -54,6 +54,7 @@ internal sealed class SlackFake : IAsyncDisposable
     private readonly Dictionary<string, JsonObject> _homeViews = [];
     private readonly Dictionary<string, Queue<Script>> _scripts = [];
     private readonly List<(string Method, TimeSpan Delay)> _delays = [];
+    private readonly List<(string Method, TimeSpan Delay)> _lateAnswers = [];
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _port;
@@ -140,6 +141,19 @@ internal sealed class SlackFake : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next calls to <paramref name="method"/> take effect at once but are answered only after <paramref name="delay"/>:
+    /// the client times out (or dies) without learning that Slack accepted the call.
+    /// </summary>
+    public void AnswerLate(string method, TimeSpan delay, int count = 1)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+                _lateAnswers.Add((method, delay));
+        }
+    }
+
     public IReadOnlyList<SlackFakeCall> Calls
     {
         get { lock (_gate) return [.. _calls]; }
@@ -217,9 +231,26 @@ internal sealed class SlackFake : IAsyncDisposable
                 return Results.Empty;
             }
         }
+        var result = Answer(method, body, token, request.ContentType);
+        if (Take(_lateAnswers, method) is { } late)
+        {
+            try
+            {
+                await Task.Delay(late, request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
+        return result;
+    }
+
+    private IResult Answer(string method, JsonObject body, string? token, string? contentType)
+    {
         lock (_gate)
         {
-            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow(), token, request.ContentType));
+            _calls.Add(new SlackFakeCall(method, body, _time.GetUtcNow(), token, contentType));
 
             if (token is null)
                 return Error("not_authed");
@@ -231,6 +262,8 @@ internal sealed class SlackFake : IAsyncDisposable
 
             return method switch
             {
+                "conversations.history" => History(body, thread: false),
+                "conversations.replies" => History(body, thread: true),
                 "conversations.open" => ConversationsOpen(body),
                 "chat.postMessage" => PostMessage(body),
                 "chat.update" => Update(body),
@@ -262,17 +295,43 @@ internal sealed class SlackFake : IAsyncDisposable
         }
     }
 
-    private TimeSpan? TakeDelay(string method)
+    private TimeSpan? TakeDelay(string method) => Take(_delays, method);
+
+    private TimeSpan? Take(List<(string Method, TimeSpan Delay)> delays, string method)
     {
         lock (_gate)
         {
-            var index = _delays.FindIndex(d => d.Method == method);
+            var index = delays.FindIndex(d => d.Method == method);
             if (index < 0)
                 return null;
-            var delay = _delays[index].Delay;
-            _delays.RemoveAt(index);
+            var delay = delays[index].Delay;
+            delays.RemoveAt(index);
             return delay;
         }
+    }
+
+    // Newest first, as Slack returns them; metadata only when asked for, as on real Slack.
+    private IResult History(JsonObject body, bool thread)
+    {
+        if (ResolveChannel(Str(body, "channel")) is not { } channel)
+            return Error("channel_not_found");
+        var parent = Str(body, "ts");
+        if (thread && (parent is null || !_messages.ContainsKey((channel, parent))))
+            return Error("thread_not_found");
+        var withMetadata = Str(body, "include_all_metadata") is "true" or "1";
+        var limit = int.TryParse(Str(body, "limit"), CultureInfo.InvariantCulture, out var l) ? l : 100;
+        var messages = new JsonArray();
+        foreach (var key in Enumerable.Reverse(_messageOrder))
+        {
+            var m = _messages[key];
+            if (m.Channel != channel) continue;
+            if (thread ? m.Ts != parent && m.ThreadTs != parent : m.ThreadTs is not null) continue;
+            var json = new JsonObject { ["type"] = "message", ["ts"] = m.Ts, ["text"] = m.Text };
+            if (withMetadata && m.Metadata is not null) json["metadata"] = m.Metadata.DeepClone();
+            messages.Add(json);
+            if (messages.Count >= limit) break;
+        }
+        return Ok(new JsonObject { ["messages"] = messages, ["has_more"] = false });
     }
 
     private IResult? Scripted(string method)

@@ -111,6 +111,35 @@ public sealed class DeliveryTests : IAsyncLifetime
         await _slack.WaitFor(s => s.Responses().Any(r => r.StartsWith("Already decided", StringComparison.Ordinal)), what: "already decided");
     }
 
+    [Fact]
+    public async Task A_post_Slack_accepted_but_answered_too_late_is_found_on_retry_and_not_posted_again()
+    {
+        await using var host = TestHost.Start(_slack, settings: new Dictionary<string, string?> { ["Slack:ApiTimeout"] = "00:00:00.500" });
+        // Slack takes the card, but its answer comes after the client gave up: the outbox cannot know the post landed.
+        _slack.AnswerLate("chat.postMessage", TimeSpan.FromSeconds(3));
+        await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
+
+        await WaitUntil(() => host.Store.AllOutbox().Where(o => o.Recipient == "bob@example.com").ToList() is { Count: > 0 } forBob
+            && forBob.All(o => o.State == OutboxState.Delivered), "Bob's card marked delivered");
+        Assert.Single(_slack.Cards(Bob));
+        Assert.Single(_slack.CallsTo("chat.postMessage"), c => c.Arg("channel") == _slack.DirectChannelOf(Bob));
+        Assert.Contains(_slack.CallsTo("conversations.history"), c => c.Arg("channel") == _slack.DirectChannelOf(Bob));
+
+        // The card found on retry is the one later updated in place: Bob's click closes it, no second card appears.
+        await host.Click(_slack, Bob, "approve", _slack.Cards(Bob)[0].ButtonValue("approve"));
+        await _slack.WaitFor(s => s.Cards(Bob)[0].Updates > 0, what: "Bob's card updated in place");
+        Assert.Single(_slack.Cards(Bob));
+    }
+
+    [Fact]
+    public async Task A_first_try_never_reads_history()
+    {
+        await using var host = TestHost.Start(_slack);
+        await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+        Assert.Empty(_slack.CallsTo("conversations.history"));
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var started = DateTime.UtcNow;

@@ -41,6 +41,23 @@ public sealed class SlackApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_is_found_by_the_key_in_its_metadata_in_the_channel_or_its_thread()
+    {
+        var channel = await _api.OpenDirectMessage("U100");
+        SlackMessageMetadata Key(string key) => new("orchestrator_effect", new JsonObject { ["key"] = key });
+        var card = await _api.PostMessage(new SlackMessage(channel, "card", Metadata: Key("i-1/r1/0")));
+        await _api.PostMessage(new SlackMessage(channel, "other", Metadata: Key("i-1/r1/1")));
+        var reply = await _api.PostMessage(new SlackMessage(channel, "nudge", ThreadTs: card.Ts, Metadata: Key("i-1/r2/0")));
+
+        Assert.Equal(card, await _api.FindMessageByKey(channel, null, "orchestrator_effect", "i-1/r1/0"));
+        Assert.Equal(reply, await _api.FindMessageByKey(channel, card.Ts, "orchestrator_effect", "i-1/r2/0"));
+        Assert.Null(await _api.FindMessageByKey(channel, null, "orchestrator_effect", "i-1/r2/0")); // replies are not in the channel's history
+        Assert.Null(await _api.FindMessageByKey(channel, null, "another_type", "i-1/r1/0"));
+        Assert.Null(await _api.FindMessageByKey(channel, null, "orchestrator_effect", "i-9/r1/0"));
+        Assert.All(_slack.CallsTo("conversations.history"), c => Assert.Equal("application/x-www-form-urlencoded", c.ContentType));
+    }
+
+    [Fact]
     public async Task A_posted_message_arrives_with_its_blocks_metadata_and_bot_token()
     {
         var channel = await _api.OpenDirectMessage("U100");
