@@ -12,6 +12,10 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
 {
     private const int BatchSize = 500;
 
+    // Instances changed per transaction: a flush per hundred instead of per instance, while other writers wait at most
+    // one short batch.
+    private const int CommitSize = 100;
+
     public Task Invoke()
     {
         var result = RunOnce();
@@ -28,20 +32,26 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
             var due = store.DueInstanceIds(time.GetUtcNow(), BatchSize);
             // An instance still due after its tick (a reminder outside working hours moved to now) is not taken twice.
             var fresh = due.Where(seen.Add).ToList();
-            foreach (var id in fresh)
+            foreach (var chunk in fresh.Chunk(CommitSize))
             {
-                try
+                store.Batch(() =>
                 {
-                    var result = engine.Tick(id);
-                    if (result.Outcome != TickOutcome.Processed) continue;
-                    instances++;
-                    nudges += result.Nudges;
-                    handoffs += result.Handoffs;
-                }
-                catch (Exception ex)
-                {
-                    LogInstanceFailed(ex, id);
-                }
+                    foreach (var id in chunk)
+                    {
+                        try
+                        {
+                            var result = engine.Tick(id);
+                            if (result.Outcome != TickOutcome.Processed) continue;
+                            instances++;
+                            nudges += result.Nudges;
+                            handoffs += result.Handoffs;
+                        }
+                        catch (Exception ex) when (ex is not LiteDB.LiteException)
+                        {
+                            LogInstanceFailed(ex, id);
+                        }
+                    }
+                });
             }
             if (due.Count < BatchSize || fresh.Count == 0) break;
         }

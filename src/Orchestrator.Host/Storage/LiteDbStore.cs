@@ -20,6 +20,10 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     private readonly ILiteCollection<BsonDocument> _identities;
     private readonly ILiteCollection<BsonDocument> _cards;
 
+    // The thread running a batch (see Batch), or 0; its writes join the batch's one transaction.
+    private int _batchThread;
+    private bool _batchAddedEffects;
+
     /// <summary>Raised after a commit that added outbox messages, so the dispatcher starts at once.</summary>
     public event Action? OutboxChanged;
 
@@ -74,7 +78,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
         lock (_gate) Commit(instance, effects, () => _instances.Insert(Serialize(instance)));
-        if (effects.Count > 0) OutboxChanged?.Invoke();
+        Changed(effects.Count);
     }
 
     public bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects)
@@ -85,13 +89,65 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
             Commit(instance, effects, () => _instances.Update(Serialize(instance)));
         }
-        if (effects.Count > 0) OutboxChanged?.Invoke();
+        Changed(effects.Count);
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (many instance changes, e.g. one scheduler tick's) in one transaction: one flush to
+    /// disk instead of one per change. Other writers wait meanwhile, so keep batches short.
+    /// </summary>
+    public void Batch(Action work)
+    {
+        lock (_gate)
+        {
+            if (_batchThread == Environment.CurrentManagedThreadId)
+            {
+                work();
+                return;
+            }
+            _db.BeginTrans();
+            _batchThread = Environment.CurrentManagedThreadId;
+            try
+            {
+                work();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+            finally
+            {
+                _batchThread = 0;
+            }
+        }
+        if (_batchAddedEffects)
+        {
+            _batchAddedEffects = false;
+            OutboxChanged?.Invoke();
+        }
+    }
+
+    private bool InBatch => _batchThread == Environment.CurrentManagedThreadId;
+
+    private void Changed(int effects)
+    {
+        if (effects == 0) return;
+        if (InBatch) _batchAddedEffects = true;
+        else OutboxChanged?.Invoke();
     }
 
     /// <summary>The instance and the effects it causes land together or not at all.</summary>
     private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, Action write)
     {
+        if (InBatch)
+        {
+            write();
+            AddEffects(instance, effects);
+            return;
+        }
         _db.BeginTrans();
         try
         {
@@ -162,7 +218,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         for (var n = 0; n < effects.Count; n++)
         {
             var json = JsonSerializer.Serialize(effects[n], StoreJson.Options);
-            EnqueueLocked(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient, json);
+            // No look-up first: the revision check makes these keys new, and the unique index would refuse a repeat.
+            InsertOutbox(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient, json);
         }
     }
 
@@ -194,13 +251,18 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     {
         bool added;
         lock (_gate) added = EnqueueLocked(kind, key, instanceId, recipient, payload);
-        if (added) OutboxChanged?.Invoke();
+        if (added) Changed(1);
         return added;
     }
 
     private bool EnqueueLocked(string kind, string key, string? instanceId, string? recipient, string payload)
     {
-        if (_outbox.Exists(Query.EQ("key", key))) return false;
+        if (_outbox.FindOne(Query.EQ("key", key)) is not null) return false;
+        InsertOutbox(kind, key, instanceId, recipient, payload);
+        return true;
+    }
+
+    private void InsertOutbox(string kind, string key, string? instanceId, string? recipient, string payload) =>
         _outbox.Insert(new BsonDocument
         {
             ["key"] = key,
@@ -214,8 +276,6 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             ["next"] = DateTime.MinValue,
             ["created"] = DateTime.UtcNow,
         });
-        return true;
-    }
 
     /// <summary>Pending messages in the order they were written.</summary>
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
@@ -287,7 +347,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     {
         lock (_gate)
         {
-            if (_inbox.Exists(Query.EQ("_id", key))) return false;
+            if (_inbox.FindById(key) is not null) return false;
             _inbox.Insert(new BsonDocument
             {
                 ["_id"] = key,
