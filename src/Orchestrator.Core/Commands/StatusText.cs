@@ -37,7 +37,20 @@ public static class StatusText
                 sb.Append($"    • {line}{(a.DeliveredVia is { } via ? $" [card in {Capitalised(via)}]" : "")}\n");
             }
         }
+        AppendTimeline(sb, i, zone);
         return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>How many of the latest events <c>status</c> shows; the whole trail is in <c>audit export</c>.</summary>
+    public const int TimelineLength = 25;
+
+    private static void AppendTimeline(StringBuilder sb, WorkflowInstance i, TimeZoneInfo zone)
+    {
+        sb.Append("Timeline:\n");
+        var skipped = Math.Max(0, i.History.Count - TimelineLength);
+        if (skipped > 0) sb.Append($"    … {skipped} earlier events\n");
+        foreach (var e in i.History.Skip(skipped))
+            sb.Append($"    {TimeText.Format(e.At, zone)} · {e.Text}{(e.Via is null ? "" : $" (via {e.Via})")}\n");
     }
 
     private static string Capitalised(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

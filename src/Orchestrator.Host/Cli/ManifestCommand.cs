@@ -101,7 +101,7 @@ internal static class ManifestCommand
     }
 
     /// <summary>Accepts <c>--name value</c> and <c>--name=value</c>, each option at most once.</summary>
-    private static bool TryParseOptions(ReadOnlySpan<string> args, string[] allowed, out Dictionary<string, string> options, out string problem)
+    internal static bool TryParseOptions(ReadOnlySpan<string> args, string[] allowed, out Dictionary<string, string> options, out string problem)
     {
         options = new Dictionary<string, string>(StringComparer.Ordinal);
         problem = "";

@@ -19,6 +19,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     private readonly ILiteCollection<BsonDocument> _inbox;
     private readonly ILiteCollection<BsonDocument> _identities;
     private readonly ILiteCollection<BsonDocument> _cards;
+    private readonly ILiteCollection<BsonDocument> _audit;
 
     // The thread running a batch (see Batch), or 0; its writes join the batch's one transaction.
     private int _batchThread;
@@ -39,6 +40,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _inbox = _db.GetCollection("inbox");
         _identities = _db.GetCollection("identities");
         _cards = _db.GetCollection("cards");
+        _audit = _db.GetCollection(AuditChain.Collection);
+        _audit.EnsureIndex("instance");
         _instances.EnsureIndex("requester");
         _instances.EnsureIndex("waiting");
         _instances.EnsureIndex("state");
@@ -77,7 +80,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
-        lock (_gate) Commit(instance, effects, () => _instances.Insert(Serialize(instance)));
+        lock (_gate) Commit(instance, effects, null, doc => _instances.Insert(doc));
         Changed(effects.Count);
     }
 
@@ -87,7 +90,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         {
             var current = _instances.FindById(instance.Id);
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
-            Commit(instance, effects, () => _instances.Update(Serialize(instance)));
+            Commit(instance, effects, current, doc => _instances.Update(doc));
         }
         Changed(effects.Count);
         return true;
@@ -139,20 +142,18 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         else OutboxChanged?.Invoke();
     }
 
-    /// <summary>The instance and the effects it causes land together or not at all.</summary>
-    private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, Action write)
+    /// <summary>The instance, its new audit events and the effects it causes land together or not at all.</summary>
+    private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
         if (InBatch)
         {
-            write();
-            AddEffects(instance, effects);
+            Write(instance, effects, current, write);
             return;
         }
         _db.BeginTrans();
         try
         {
-            write();
-            AddEffects(instance, effects);
+            Write(instance, effects, current, write);
             _db.Commit();
         }
         catch
@@ -161,6 +162,20 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             throw;
         }
     }
+
+    private void Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    {
+        var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
+        var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
+        var doc = Serialize(instance);
+        doc["chain"] = AuditChain.Append(_audit, instance, audited, prev);
+        doc["audited"] = instance.History.Count;
+        write(doc);
+        AddEffects(instance, effects);
+    }
+
+    /// <summary>The audit trail of one instance, oldest first, each event with its hash and the previous one's.</summary>
+    public IReadOnlyList<AuditEntry> AuditOf(string instanceId) => AuditChain.EntriesOf(_audit, instanceId);
 
     public IReadOnlyList<WorkflowInstance> StartedBy(string email, int limit) =>
         _instances.Find(Query.EQ("requester", email.ToLowerInvariant()))

@@ -202,6 +202,12 @@ public sealed class CommandServiceTests
                 • Carol Clark: waiting since Mon 2 Mar 09:00 UTC
                 • Dave Doe: waiting since Mon 2 Mar 09:00 UTC
             3. tell-it — not reached yet
+            Timeline:
+                Mon 2 Mar 08:00 UTC · Started by Alice Adams (via slack)
+                Mon 2 Mar 08:00 UTC · Step manager assigned to Bob Brown
+                Mon 2 Mar 09:00 UTC · Bob Brown approved: ok for Q1 (via slack)
+                Mon 2 Mar 09:00 UTC · Step manager approved by Bob Brown
+                Mon 2 Mar 09:00 UTC · Step finance assigned to Carol Clark, Dave Doe
             """,
             reply.Text);
     }

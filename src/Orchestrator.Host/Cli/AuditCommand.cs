@@ -1,0 +1,106 @@
+using System.Globalization;
+using LiteDB;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Host.Storage;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+
+namespace Orchestrator.Host.Cli;
+
+/// <summary>
+/// <c>audit verify [--db &lt;file&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
+/// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;]</c> writes the events out, one JSON object per line.
+/// The file is <c>Storage:Path</c> (appsettings.json, environment) unless <c>--db</c> names another; it is opened read-only.
+/// </summary>
+internal static class AuditCommand
+{
+    public const string Usage = """
+        usage: audit verify [--db <file.db>]
+               audit export --out <file.jsonl> [--since <YYYY-MM-DD>] [--db <file.db>]
+        """;
+
+    private const string Db = "--db", Out = "--out", Since = "--since";
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? error : output).WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var verb = args[0];
+        string[] allowed = verb switch
+        {
+            "verify" => [Db],
+            "export" => [Db, Out, Since],
+            _ => [],
+        };
+        if (allowed.Length == 0) return Fail(error, $"audit: unknown command '{verb}': use verify or export.");
+        if (!ManifestCommand.TryParseOptions(args.AsSpan(1), allowed, out var options, out var problem))
+            return Fail(error, $"audit {verb}: {problem}");
+
+        var path = options.TryGetValue(Db, out var db) ? Path.GetFullPath(db) : StoragePath();
+        if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
+        DateTimeOffset? since = null;
+        if (options.TryGetValue(Since, out var sinceText))
+        {
+            if (!DateOnly.TryParseExact(sinceText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                return Fail(error, $"audit export: --since '{sinceText}' is not a date like 2026-11-01.");
+            since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+        if (verb == "export" && !options.ContainsKey(Out)) return Fail(error, "audit export: --out <file.jsonl> is required.");
+
+        try
+        {
+            using var database = new LiteDatabase(new ConnectionString { Filename = path, ReadOnly = true, Connection = ConnectionType.Direct });
+            return verb == "verify" ? Verify(database, path, output, error) : Export(database, options[Out], since, output);
+        }
+        catch (IOException e)
+        {
+            return Fail(error, $"audit {verb}: cannot open {path}: {e.Message}");
+        }
+    }
+
+    private static int Verify(LiteDatabase db, string path, TextWriter output, TextWriter error)
+    {
+        var report = AuditChain.Verify(db);
+        foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
+        output.WriteLine(report.Intact
+            ? $"ok: {report.Chains} chains, {report.Events} events intact in {path}"
+            : $"{report.Problems.Count} problems in {report.Chains} chains ({report.Events} events) in {path}");
+        return report.Intact ? 0 : 1;
+    }
+
+    private static int Export(LiteDatabase db, string outPath, DateTimeOffset? since, TextWriter output)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        var count = 0;
+        using (var writer = new StreamWriter(outPath, append: false))
+        {
+            foreach (var entry in AuditChain.All(db).Where(e => since is null || e.At >= since))
+            {
+                writer.WriteLine(JsonSerializer.Serialize(entry, StoreJson.Options));
+                count++;
+            }
+        }
+        output.WriteLine($"wrote {count} events to {outPath}");
+        return 0;
+    }
+
+    /// <summary>Storage:Path as the host would read it: environment (Storage__Path) over appsettings.json over the default.</summary>
+    private static string StoragePath()
+    {
+        var configured = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build()[$"{StorageOptions.Section}:Path"];
+        return Path.GetFullPath(configured ?? new StorageOptions().Path);
+    }
+
+    private static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine(message);
+        return 2;
+    }
+}

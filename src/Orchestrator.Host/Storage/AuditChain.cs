@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+using LiteDB;
+using Orchestrator.Core.Instances;
+
+namespace Orchestrator.Host.Storage;
+
+/// <summary>One event of an instance's audit trail, carrying the hash of the event before it.</summary>
+internal sealed record AuditEntry(
+    string Instance,
+    int Seq,
+    DateTimeOffset At,
+    string Kind,
+    string? Actor,
+    string? Step,
+    string Text,
+    string? Via,
+    string Prev,
+    string Hash);
+
+/// <summary>
+/// A hash chain per instance over its history: each event is stored with the SHA-256 of its content and of the event
+/// before it, in the same transaction as the change that caused it. Editing, removing or reordering any stored event,
+/// or the history kept with the instance, breaks the chain where it happened.
+/// </summary>
+internal static class AuditChain
+{
+    public const string Collection = "audit";
+    public const string Genesis = "";
+
+    /// <summary>Appends the instance's events from <paramref name="from"/> on; returns the hash of the last one.</summary>
+    public static string Append(ILiteCollection<BsonDocument> audit, WorkflowInstance instance, int from, string prev)
+    {
+        for (var seq = from; seq < instance.History.Count; seq++)
+        {
+            var e = instance.History[seq];
+            var hash = Hash(instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev);
+            audit.Insert(new BsonDocument
+            {
+                ["_id"] = Id(instance.Id, seq),
+                ["instance"] = instance.Id,
+                ["seq"] = seq,
+                ["at"] = e.At.UtcDateTime,
+                ["kind"] = e.Kind.ToString(),
+                ["actor"] = e.Actor,
+                ["step"] = e.StepId,
+                ["text"] = e.Text,
+                ["via"] = e.Via,
+                ["prev"] = prev,
+                ["hash"] = hash,
+            });
+            prev = hash;
+        }
+        return prev;
+    }
+
+    /// <summary>Every chain in the file, checked link by link and against the history kept with each instance.</summary>
+    public static AuditReport Verify(LiteDatabase db)
+    {
+        var audit = db.GetCollection(Collection);
+        var instances = db.GetCollection("instances");
+        var problems = new List<string>();
+        var chains = 0;
+        var events = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var doc in instances.FindAll())
+        {
+            var id = doc["_id"].AsString;
+            seen.Add(id);
+            chains++;
+            var entries = EntriesOf(audit, id);
+            events += entries.Count;
+            var history = JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, StoreJson.Options)!.History;
+            var audited = doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
+            var head = doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
+            CheckChain(id, entries, history, audited, head, problems);
+        }
+        foreach (var orphan in audit.FindAll().Select(d => d["instance"].AsString).Distinct().Where(i => !seen.Contains(i)))
+            problems.Add($"{orphan}: audit events of an instance that is not in the store (deleted?)");
+        return new AuditReport(chains, events, problems);
+    }
+
+    private static void CheckChain(string id, IReadOnlyList<AuditEntry> entries, IReadOnlyList<InstanceEvent> history, int audited, string head, List<string> problems)
+    {
+        var prev = Genesis;
+        for (var n = 0; n < entries.Count; n++)
+        {
+            var e = entries[n];
+            if (e.Seq != n)
+            {
+                problems.Add($"{id} #{n}: event missing (the next stored is #{e.Seq})");
+                return;
+            }
+            if (e.Prev != prev)
+                problems.Add($"{id} #{n}: does not link to the event before it");
+            if (Hash(e.Instance, e.Seq, e.At, e.Kind, e.Actor, e.Step, e.Text, e.Via, e.Prev) != e.Hash)
+                problems.Add($"{id} #{n}: content does not match its hash (edited after it was written)");
+            if (n < history.Count && !Same(e, history[n]))
+                problems.Add($"{id} #{n}: the instance's own history differs from the audit trail");
+            prev = e.Hash;
+        }
+        if (entries.Count != audited || prev != head)
+            problems.Add($"{id}: the trail has {entries.Count} events ending in {Short(prev)}, the instance expects {audited} ending in {Short(head)} (events removed or added)");
+        else if (history.Count > entries.Count)
+            problems.Add($"{id}: {history.Count - entries.Count} events in the instance's history were never audited");
+    }
+
+    public static IReadOnlyList<AuditEntry> EntriesOf(ILiteCollection<BsonDocument> audit, string instanceId) =>
+        audit.Find(Query.EQ("instance", instanceId)).Select(ToEntry).OrderBy(e => e.Seq).ToList();
+
+    public static IEnumerable<AuditEntry> All(LiteDatabase db) =>
+        db.GetCollection(Collection).FindAll().Select(ToEntry).OrderBy(e => e.Instance, StringComparer.Ordinal).ThenBy(e => e.Seq);
+
+    private static bool Same(AuditEntry e, InstanceEvent h) =>
+        Stamp(e.At) == Stamp(h.At) && e.Kind == h.Kind.ToString() && e.Actor == h.Actor && e.Step == h.StepId && e.Text == h.Text && e.Via == h.Via;
+
+    private static AuditEntry ToEntry(BsonDocument d) => new(
+        d["instance"].AsString,
+        d["seq"].AsInt32,
+        new DateTimeOffset(DateTime.SpecifyKind(d["at"].AsDateTime, DateTimeKind.Utc)),
+        d["kind"].AsString,
+        Str(d, "actor"),
+        Str(d, "step"),
+        d["text"].AsString,
+        Str(d, "via"),
+        d["prev"].AsString,
+        d["hash"].AsString);
+
+    private static string? Str(BsonDocument d, string name) => d.TryGetValue(name, out var v) && v.IsString ? v.AsString : null;
+
+    private static string Id(string instance, int seq) => $"{instance}/{seq.ToString("D6", CultureInfo.InvariantCulture)}";
+
+    private static string Short(string hash) => hash.Length == 0 ? "(start)" : hash[..12];
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    // Millisecond precision: LiteDB keeps dates to the millisecond, so the hash covers exactly what is stored.
+    private static string Hash(string instance, int seq, DateTimeOffset at, string kind, string? actor, string? step, string text, string? via, string prev)
+    {
+        var canonical = JsonSerializer.Serialize(new object?[]
+        {
+            instance, seq, Stamp(at), kind, actor, step, text, via, prev,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}
+
+internal sealed record AuditReport(int Chains, int Events, IReadOnlyList<string> Problems)
+{
+    public bool Intact => Problems.Count == 0;
+}

@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using LiteDB;
+using Orchestrator.Host.Cli;
+using Orchestrator.Host.Tests.Fakes;
+using Orchestrator.Host.Tests.Infrastructure;
+using static Orchestrator.Host.Tests.Infrastructure.SlackStory;
+
+namespace Orchestrator.Host.Tests.Cli;
+
+/// <summary>`audit verify` and `audit export` over a store written by the real host through Slack.</summary>
+public sealed class AuditCommandTests : IAsyncLifetime
+{
+    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db");
+    private SlackFake _slack = null!;
+
+    public async Task InitializeAsync()
+    {
+        _slack = await StartSlack();
+        await using var host = TestHost.Start(_slack, _dbPath);
+        await host.Command(_slack, Alice, "start purchase amount=1500 item=\"Standing desk\"");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+        await host.Click(_slack, Bob, "approve", _slack.Cards(Bob)[0].ButtonValue("approve"));
+        await _slack.WaitFor(s => s.Cards(Dave).Count == 1 && s.Cards(Erin).Count == 1, what: "finance cards");
+        await host.Command(_slack, Alice, "start purchase amount=20 item=Pens");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 2, what: "Bob's second card");
+    }
+
+    public async Task DisposeAsync() => await _slack.DisposeAsync();
+
+    [Fact]
+    public async Task Verify_passes_on_what_the_host_wrote()
+    {
+        var (code, output, error) = await HostProcess.Run("audit", "verify", "--db", _dbPath);
+        Assert.True(code == 0, error);
+        Assert.Matches(@"ok: 2 chains, \d+ events intact", output);
+    }
+
+    [Fact]
+    public async Task Verify_reads_the_file_while_the_host_is_running()
+    {
+        await using var host = TestHost.Start(_slack, _dbPath);
+        _ = host.Store; // the host holds the file open
+        var (code, output, error) = await HostProcess.Run("audit", "verify", "--db", _dbPath);
+        Assert.True(code == 0, error);
+        Assert.Contains("ok: 2 chains", output);
+    }
+
+    [Fact]
+    public async Task Verify_finds_an_edited_event_and_names_it()
+    {
+        Tamper(db =>
+        {
+            var audit = db.GetCollection("audit");
+            var decided = audit.FindOne(Query.EQ("kind", "Decided"));
+            decided["text"] = "Bob Brown rejected";
+            audit.Update(decided);
+        });
+
+        var (code, _, error) = await Run("verify", "--db", _dbPath);
+        Assert.Equal(1, code);
+        Assert.Contains("purchase-1 #", error);
+        Assert.Contains("content does not match its hash", error);
+    }
+
+    [Fact]
+    public async Task Verify_finds_an_event_removed_from_the_end_of_a_chain()
+    {
+        Tamper(db =>
+        {
+            var audit = db.GetCollection("audit");
+            var last = audit.Find(Query.EQ("instance", "purchase-2")).OrderBy(d => d["seq"].AsInt32).Last();
+            audit.Delete(last["_id"]);
+        });
+
+        var (code, _, error) = await Run("verify", "--db", _dbPath);
+        Assert.Equal(1, code);
+        Assert.Contains("purchase-2: the trail has", error);
+    }
+
+    [Fact]
+    public async Task Verify_finds_history_rewritten_in_the_instance_itself()
+    {
+        Tamper(db =>
+        {
+            var instances = db.GetCollection("instances");
+            var doc = instances.FindById("purchase-1");
+            var json = JsonNode.Parse(doc["json"].AsString)!;
+            json["history"]![0]!["text"] = "Started by Mallory Moss";
+            doc["json"] = json.ToJsonString();
+            instances.Update(doc);
+        });
+
+        var (code, _, error) = await Run("verify", "--db", _dbPath);
+        Assert.Equal(1, code);
+        Assert.Contains("purchase-1 #0: the instance's own history differs from the audit trail", error);
+    }
+
+    [Fact]
+    public async Task Export_writes_every_event_with_its_hash_chain_as_json_lines()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.jsonl");
+        var (code, output, _) = await Run("export", "--out", file, "--db", _dbPath);
+        Assert.Equal(0, code);
+        var lines = File.ReadAllLines(file).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Contains($"wrote {lines.Count} events", output);
+        var first = lines.Where(l => (string?)l["instance"] == "purchase-1").ToList();
+        Assert.Equal("Started", (string?)first[0]["kind"]);
+        Assert.Equal("", (string?)first[0]["prev"]);
+        for (var n = 1; n < first.Count; n++) Assert.Equal((string?)first[n - 1]["hash"], (string?)first[n]["prev"]);
+        Assert.Contains(first, l => (string?)l["kind"] == "Decided" && (string?)l["actor"] == "bob@example.com" && (string?)l["via"] == "slack");
+
+        var (_, later, _) = await Run("export", "--out", file, "--since", "2999-01-01", "--db", _dbPath);
+        Assert.Contains("wrote 0 events", later);
+        Assert.Empty(File.ReadAllLines(file));
+    }
+
+    [Theory]
+    [InlineData("check", "unknown command 'check'")]
+    [InlineData("export --db {db}", "--out <file.jsonl> is required")]
+    [InlineData("export --out x.jsonl --since yesterday --db {db}", "--since 'yesterday' is not a date")]
+    [InlineData("verify --db /nonexistent/orchestrator.db", "no such store file")]
+    [InlineData("verify --wat 1", "unknown option '--wat'")]
+    public async Task Bad_arguments_exit_2_with_the_reason(string args, string expected)
+    {
+        var (code, _, error) = await Run(args.Replace("{db}", _dbPath, StringComparison.Ordinal).Split(' '));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+    }
+
+    private void Tamper(Action<LiteDatabase> change)
+    {
+        using var db = new LiteDatabase(new ConnectionString { Filename = _dbPath, Connection = ConnectionType.Direct });
+        change(db);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CliCommands.RunAsync(["audit", .. args], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
