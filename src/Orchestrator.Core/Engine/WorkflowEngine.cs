@@ -203,7 +203,9 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             case StepState.Rejected:
                 run.State = StepState.Rejected;
                 run.ClosedAt = now;
-                run.Note = verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
+                run.Note = step.Mode.Kind == DecisionModeKind.Quorum
+                    ? $"the quorum can no longer be reached ({change.Name(actor)} {Past(verdict)}{because})"
+                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
                 CloseOpenAssignments(change, run, $"Rejected: {run.Note}", CardStatus.Rejected, comment);
                 instance.History.Add(new InstanceEvent(now, EventKind.StepRejected, actor, run.StepId, $"Step {step.Id} {run.Note}"));
                 instance.State = InstanceState.Rejected;

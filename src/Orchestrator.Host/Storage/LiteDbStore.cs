@@ -36,7 +36,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _identities = _db.GetCollection("identities");
         _cards = _db.GetCollection("cards");
         _instances.EnsureIndex("requester");
-        _instances.EnsureIndex("waiting");
+        // "waiting" holds an array: only an index over its elements finds one owner among several.
+        _instances.EnsureIndex("waiting_each", "$.waiting[*]");
         _instances.EnsureIndex("state");
         _instances.EnsureIndex("due");
         _instances.EnsureIndex("deadline");
@@ -115,7 +116,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             .ToList();
 
     public IReadOnlyList<WorkflowInstance> WaitingOn(string email) =>
-        _instances.Find(Query.EQ("waiting", email.ToLowerInvariant()))
+        _instances.Find(BsonExpression.Create("$.waiting[*] ANY = @0", new BsonValue(email.Trim().ToLowerInvariant())))
             .Select(Deserialize)
             .OrderBy(i => i.Current?.ActivatedAt)
             .ToList();
