@@ -245,6 +245,7 @@ public sealed class WorkflowEngineDecisionTests
         Assert.Equal(StepState.Rejected, stored.Steps[0].State);
         var effects = world.Store.NewEffects();
         Assert.Equal(CardStatus.Rejected, effects.OfType<UpdateCard>().Single(c => c.Recipient == Frank).Card.Status);
+        Assert.Equal("Rejected: the quorum can no longer be reached (Dave Doe rejected: not now)", effects.OfType<UpdateCard>().Single(c => c.Recipient == Frank).Card.Outcome);
         Assert.Contains(effects, e => e is NotifyPerson { Recipient: Alice } n && n.Text.StartsWith("❌ budget-1 (Budget change) was rejected at board"));
     }
 }
