@@ -15,11 +15,11 @@ public sealed record CancelCommand(string InstanceId, string? Reason) : Command;
 public sealed record InvalidCommand(string Error, string? Usage = null) : Command;
 
 /// <summary>Parses the words after <c>/orchestrate</c> (Slack) or a message to the bot (Teams); one parser for both.</summary>
-public static class CommandParser
+public static partial class CommandParser
 {
     public const string StartUsage = "start <workflow> [field=value …], e.g. start purchase amount=1500 item=\"Standing desk\"";
 
-    private static readonly string[] Verbs = ["help", "workflows", "start", "status", "mine", "requests", "cancel"];
+    private static readonly string[] Verbs = ["help", "workflows", "start", "status", "mine", "requests", "cancel", "delegate", "admin"];
 
     public static Command Parse(string? text)
     {
@@ -50,6 +50,10 @@ public static class CommandParser
                     : new CancelCommand(args[0].ToLowerInvariant(), args.Count > 1 ? string.Join(' ', args.Skip(1)) : null);
             case "start":
                 return ParseStart(args);
+            case "delegate":
+                return ParseDelegate(args);
+            case "admin":
+                return ParseAdmin(args);
         }
         var near = Suggest(verb, Verbs);
         return new InvalidCommand($"I don't know the command '{tokens[0]}'." + (near is null ? "" : $" Did you mean '{near}'?"));

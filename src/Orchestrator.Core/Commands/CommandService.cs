@@ -12,7 +12,7 @@ public sealed record StartForm(WorkflowDefinition Definition, IReadOnlyDictionar
 public sealed record CommandReply(string Text, bool IsError = false, StartForm? Form = null, WorkflowInstance? Started = null);
 
 /// <summary>Runs parsed commands for a person; the same answers on every platform.</summary>
-public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store)
+public sealed partial class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store, ICatalogSource? catalogSource = null)
 {
     public CommandReply Execute(string? text, string actor, string platform, string prefix = "")
     {
@@ -26,6 +26,11 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
             MineCommand => Mine(actor),
             RequestsCommand => Requests(actor),
             CancelCommand c => Cancel(c, actor, platform),
+            DelegateCommand d => Delegate(d, actor, platform),
+            DelegateOffCommand => Reply(engine.EndDelegation(actor)),
+            AdminStuckCommand => AdminStuck(actor, prefix),
+            AdminReassignCommand r => AdminReassign(r, actor, platform),
+            AdminReloadCommand => AdminReload(actor),
             InvalidCommand bad => new CommandReply($"{bad.Error}\nUsage: {prefix}{bad.Usage ?? "help"}" + (bad.Usage is null ? "\n\n" + Usage(prefix) : ""), IsError: true),
             _ => new CommandReply(Usage(prefix)),
         };
@@ -40,6 +45,11 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
         • {prefix}mine — what waits for you
         • {prefix}requests — what you started
         • {prefix}cancel <id> [reason] — withdraw your request
+        • {prefix}delegate <person> [until YYYY-MM-DD] — while you are away, your approvals go to them
+        • {prefix}delegate off — your approvals come to you again
+        • {prefix}admin stuck — admins: what waits on an admin
+        • {prefix}admin reassign <id> <step> <person> — admins: move a step to someone else
+        • {prefix}admin reload — admins: read workflows and the directory again
         """;
 
     private string Workflows(string prefix)
@@ -112,8 +122,8 @@ public sealed class CommandService(Catalog catalog, WorkflowEngine engine, IInst
         var instance = id is null ? store.StartedBy(actor, 1).FirstOrDefault() : store.Get(id);
         if (instance is null)
             return new CommandReply(id is null ? "You have not started any request yet." : $"There is no request {id}. Ids look like purchase-3; see requests or mine.", IsError: true);
-        if (!instance.Involves(actor) && !catalog.People.IsAdmin(actor))
-            return new CommandReply($"You are not involved in {instance.Id}, so I can't show it.", IsError: true);
+        if (!Access.MayView(instance, actor, catalog.People, engine.Delegations()))
+            return new CommandReply($"You are not part of {instance.Id}.", IsError: true);
         return new CommandReply(StatusText.Describe(instance, catalog.People, catalog.People.ZoneOf(actor)));
     }
 

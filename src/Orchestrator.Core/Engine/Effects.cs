@@ -57,6 +57,9 @@ public sealed record CardModel
     public required string Title { get; init; }
     public required string WorkflowName { get; init; }
     public required string RequestedBy { get; init; }
+
+    /// <summary>The name of the person the assignee stands in for (delegation), or null.</summary>
+    public string? OnBehalfOf { get; init; }
     public IReadOnlyList<CardField> Fields { get; init; } = [];
     public DateTimeOffset? DueAt { get; init; }
     public CardStatus Status { get; init; } = CardStatus.Open;

@@ -18,4 +18,7 @@ public interface IInstanceStore
     IReadOnlyList<WorkflowInstance> StartedBy(string email, int limit);
 
     IReadOnlyList<WorkflowInstance> WaitingOn(string email);
+
+    /// <summary>Open instances with something only an admin can unblock (see <see cref="StuckItem"/>).</summary>
+    IReadOnlyList<WorkflowInstance> NeedingAdmin();
 }

@@ -24,7 +24,7 @@ public sealed partial class WorkflowEngine
             var now = time.GetUtcNow();
             if (instance.NextDueAt() is not { } due || due > now) return new TickResult(TickOutcome.NothingDue, NextDueAt: instance.NextDueAt());
 
-            var change = new Change(instance, catalog.People, now);
+            var change = Begin(instance, now);
             var expected = instance.Revision;
             var run = instance.Current!;
             var step = change.Definition(run);
@@ -201,6 +201,7 @@ public sealed partial class WorkflowEngine
         if (nowhere.Count > 0)
         {
             var text = $"⚠️ {instance.Id} is overdue at step {step.Id} and there is nobody left to escalate to from {change.Names(nowhere)}.";
+            run.WaitingOnAdmin = $"{why}, nobody left to escalate to from {change.Names(nowhere)}";
             foreach (var admin in people.WithRole("admin"))
                 change.Add(new NotifyPerson { Recipient = admin.Email, InstanceId = instance.Id, Text = text });
             change.TellRequester($"⚠️ {instance.Id} is overdue and waiting on an admin.");

@@ -39,7 +39,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             Steps = definition.Steps.Select(s => new StepRun { StepId = s.Id }).ToList(),
             Revision = 1,
         };
-        var change = new Change(instance, catalog.People, now);
+        var change = Begin(instance, now);
         instance.History.Add(new InstanceEvent(now, EventKind.Started, instance.Requester, null, $"Started by {change.Name(instance.Requester)}", via));
         Advance(change);
         store.Insert(instance, change.Effects());
@@ -55,7 +55,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             var instance = store.Get(instanceId);
             if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
             var now = time.GetUtcNow();
-            var change = new Change(instance, catalog.People, now);
+            var change = Begin(instance, now);
             var refusal = CheckDecision(change, assignmentId, actor, verdict, comment);
             if (refusal is not null) return refusal;
 
@@ -73,7 +73,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     {
         var instance = store.Get(instanceId);
         if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-        var change = new Change(instance, catalog.People, time.GetUtcNow());
+        var change = Begin(instance, time.GetUtcNow());
         return CheckDecision(change, assignmentId, actor, verdict, comment: verdict == Verdict.Reject ? "(asked next)" : null);
     }
 
@@ -91,10 +91,14 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             if (platform is not null)
             {
                 assignment.DeliveredVia = platform;
+                assignment.DeliveryFailure = null;
+                assignment.DeliveryFailedAt = null;
                 instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
             }
             else
             {
+                assignment.DeliveryFailure = failure ?? "the card could not be delivered";
+                assignment.DeliveryFailedAt = now;
                 instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
             }
             instance.Revision = expected + 1;
@@ -117,13 +121,14 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
 
             var now = time.GetUtcNow();
-            var change = new Change(instance, people, now);
+            var change = Begin(instance, now);
             var expected = instance.Revision;
             var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
             if (instance.Current is { } run)
             {
                 run.State = StepState.Cancelled;
                 run.ClosedAt = now;
+                TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
                 CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
             }
             instance.State = InstanceState.Cancelled;
@@ -144,7 +149,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         if (instance.FindAssignment(assignmentId) is not var (run, assignment))
             return new DecideResult(DecideOutcome.NotFound, $"That card no longer belongs to {instance.Id}.");
 
-        if (!string.Equals(assignment.Assignee, actor, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(assignment.Assignee, actor, StringComparison.OrdinalIgnoreCase) && !change.StandsInFor(actor, assignment.Assignee))
             return new DecideResult(DecideOutcome.NotAssignee,
                 $"This card is for {change.Name(assignment.Assignee)}; only they can answer it. Nothing was changed.");
 
@@ -198,7 +203,9 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             case StepState.Rejected:
                 run.State = StepState.Rejected;
                 run.ClosedAt = now;
-                run.Note = verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
+                run.Note = step.Mode.Kind == DecisionModeKind.Quorum
+                    ? $"the quorum can no longer be reached ({change.Name(actor)} {Past(verdict)}{because})"
+                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
                 CloseOpenAssignments(change, run, $"Rejected: {run.Note}", CardStatus.Rejected, comment);
                 instance.History.Add(new InstanceEvent(now, EventKind.StepRejected, actor, run.StepId, $"Step {step.Id} {run.Note}"));
                 instance.State = InstanceState.Rejected;
@@ -210,7 +217,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 run.State = outcome.Value;
                 run.ClosedAt = now;
                 run.Note = $"{Past(verdict)} by {change.Name(actor)}";
-                CloseOpenAssignments(change, run, $"{Capitalised(run.Note)}", StatusOf(verdict), null);
+                CloseOpenAssignments(change, run, $"Decided by {change.Name(actor)}: {Past(verdict)}", StatusOf(verdict), null);
                 instance.History.Add(new InstanceEvent(now, outcome == StepState.Done ? EventKind.StepDone : EventKind.StepApproved, actor, run.StepId, $"Step {step.Id} {run.Note}"));
                 change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}).");
                 Advance(change);
@@ -299,10 +306,11 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 return;
             }
 
-            foreach (var person in people) Assign(change, run, step, person, handedFrom: null);
-            instance.History.Add(new InstanceEvent(now, EventKind.StepActivated, null, step.Id, $"Step {step.Id} assigned to {change.Names(people)}"));
+            // Delegations may send a card to someone else: name who actually holds the step.
+            var holders = people.Select(person => Assign(change, run, step, person, handedFrom: null).Assignee).Distinct().ToList();
+            instance.History.Add(new InstanceEvent(now, EventKind.StepActivated, null, step.Id, $"Step {step.Id} assigned to {change.Names(holders)}"));
             if (instance.History.Count(e => e.Kind == EventKind.StepActivated) > 1)
-                change.TellRequester($"{instance.Id} is now waiting on {change.Names(people)} ({step.Id}).");
+                change.TellRequester($"{instance.Id} is now waiting on {change.Names(holders)} ({step.Id}).");
             return;
         }
 
@@ -316,12 +324,14 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     private static Assignment Assign(Change change, StepRun run, StepDefinition step, string person, string? handedFrom)
     {
         var now = change.Now;
+        var onBehalfOf = change.StandIn(run, ref person);
         var assignment = new Assignment
         {
             Id = $"{step.Id}.{run.Assignments.Count + 1}",
             Assignee = person,
             AssignedAt = now,
-            HandedFrom = handedFrom,
+            HandedFrom = onBehalfOf ?? handedFrom,
+            OnBehalfOf = onBehalfOf,
             NextRemindAt = step.Remind is { } every ? now + every : null,
         };
         run.Assignments.Add(assignment);
@@ -365,7 +375,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     };
 
     /// <summary>The effects of one change, collected while it is made and committed with it.</summary>
-    private sealed class Change(WorkflowInstance instance, PeopleDirectory people, DateTimeOffset now)
+    private sealed partial class Change(WorkflowInstance instance, PeopleDirectory people, DateTimeOffset now)
     {
         private readonly List<Effect> _effects = [];
         private readonly List<string> _forRequester = [];
@@ -401,6 +411,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 Title = instance.Title(step, Name(instance.Requester)),
                 WorkflowName = instance.Definition.Name,
                 RequestedBy = Name(instance.Requester),
+                OnBehalfOf = assignment.OnBehalfOf is { } absent ? Name(absent) : null,
                 Fields = instance.Definition.Inputs
                     .Where(i => instance.Inputs.ContainsKey(i.Id))
                     .Select(i => new CardField(i.Label, i.Type == InputType.Person ? Name(instance.Inputs[i.Id]) : instance.Inputs[i.Id]))

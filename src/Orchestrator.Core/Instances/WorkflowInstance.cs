@@ -91,6 +91,9 @@ public sealed class StepRun
 
     /// <summary>Set once the deadline was acted on and nothing further is due for it.</summary>
     public bool OverdueHandled { get; set; }
+
+    /// <summary>Why the step waits on an admin although someone holds it (overdue with nobody to escalate to); cleared by a reassign.</summary>
+    public string? WaitingOnAdmin { get; set; }
 }
 
 /// <summary>A request to one person to decide a step; decided at most once.</summary>
@@ -110,6 +113,13 @@ public sealed class Assignment
     /// <summary>Set when someone else holds this step on this person's behalf (escalation source, delegation).</summary>
     public string? HandedFrom { get; set; }
 
+    /// <summary>The person this assignee stands in for through a delegation; the card reads "on behalf of" them.</summary>
+    public string? OnBehalfOf { get; set; }
+
+    /// <summary>Why the card could not reach the assignee, once its delivery failed for good; cleared when it arrives.</summary>
+    public string? DeliveryFailure { get; set; }
+    public DateTimeOffset? DeliveryFailedAt { get; set; }
+
     /// <summary>Set when the assignment ended without this person's answer (others decided, cancelled).</summary>
     public string? ClosedReason { get; set; }
 
@@ -118,7 +128,7 @@ public sealed class Assignment
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed }
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, Reassigned }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);

@@ -75,6 +75,9 @@ internal class MemoryInstanceStore : IInstanceStore
             .OrderBy(i => i.Current?.ActivatedAt)
             .ToList();
 
+    public IReadOnlyList<WorkflowInstance> NeedingAdmin() =>
+        All().Where(i => StuckItem.Of(i).Count > 0).ToList();
+
     private IEnumerable<WorkflowInstance> All() => _insertOrder.Select(id => Read(_instances[id]));
 
     private void Commit(IReadOnlyList<Effect> effects)

@@ -12,23 +12,44 @@ internal sealed partial class CatalogLoader(
     IOptions<WorkflowsOptions> workflows,
     IOptions<DirectoryOptions> directory,
     LiteDbStore store,
-    ILogger<CatalogLoader> logger)
+    ILogger<CatalogLoader> logger) : ICatalogSource
 {
     public string WorkflowsPath => PathResolver.Resolve(workflows.Value.Path);
     public string DirectoryPath => PathResolver.Resolve(directory.Value.Path);
 
-    public void Load()
+    public void Load() => Read(keepUsable: false);
+
+    /// <summary>
+    /// Reads both files again. A file that cannot be used at all (missing, or nothing valid in it) keeps what is loaded now:
+    /// an admin who breaks the directory must not lose the admin role they need to reload the fixed one.
+    /// </summary>
+    public CatalogReload Reload() => Read(keepUsable: true);
+
+    private CatalogReload Read(bool keepUsable)
     {
+        var kept = new List<string>();
         var definitions = System.IO.Directory.Exists(WorkflowsPath)
             ? DefinitionLoader.LoadFolder(WorkflowsPath)
             : new DefinitionLoadResult { Errors = [new DefinitionError(WorkflowsPath, 0, "Workflows:Path", "folder not found")] };
         var people = DirectoryLoader.Load(DirectoryPath);
         var directory = new PeopleDirectory(people.Directory.People) { FallbackZone = store.SlackTimeZoneOf };
-        catalog.Replace(definitions.Definitions, directory, [.. definitions.Errors, .. people.Errors]);
+        var loaded = definitions.Definitions;
+        if (keepUsable && loaded.Count == 0 && catalog.Definitions.Count > 0)
+        {
+            loaded = catalog.Definitions;
+            kept.Add($"workflows ({WorkflowsPath})");
+        }
+        if (keepUsable && directory.People.Count == 0 && catalog.People.People.Count > 0)
+        {
+            directory = catalog.People;
+            kept.Add($"directory ({DirectoryPath})");
+        }
+        catalog.Replace(loaded, directory, [.. definitions.Errors, .. people.Errors]);
 
         foreach (var error in catalog.Problems) LogProblem(error.ToString());
         LogLoaded(catalog.Definitions.Count, WorkflowsPath, string.Join(", ", catalog.Definitions.Select(d => $"{d.Id}@{d.Version}")));
         LogPeople(catalog.People.People.Count, DirectoryPath);
+        return new CatalogReload(kept);
     }
 
     [LoggerMessage(LogLevel.Information, "Loaded {Count} workflow definitions from {Path}: {Definitions}")]

@@ -21,6 +21,7 @@ internal static class HostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Catalog>();
         services.AddSingleton<CatalogLoader>();
+        services.AddSingleton<ICatalogSource>(sp => sp.GetRequiredService<CatalogLoader>());
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<StartupReport>();
@@ -34,6 +35,7 @@ internal static class HostingExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path));
         services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<IDelegationStore, LiteDbDelegationStore>();
         return services;
     }
 

@@ -19,7 +19,8 @@ internal static class SlackCards
         var blocks = new List<Block>
         {
             new HeaderBlock(new PlainText(Truncate(card.Title, 150))),
-            new SectionBlock(new Markdown($"*{Escape(card.WorkflowName)}* · `{card.InstanceId}` · requested by {Escape(card.RequestedBy)}")),
+            new SectionBlock(new Markdown($"*{Escape(card.WorkflowName)}* · `{card.InstanceId}` · requested by {Escape(card.RequestedBy)}"
+                + (card.OnBehalfOf is { } absent ? $" · on behalf of {Escape(absent)}" : ""))),
         };
         foreach (var chunk in card.Fields.Chunk(10))
             blocks.Add(new SectionBlock(Fields: chunk.Select(f => (TextObject)new Markdown($"*{Escape(f.Label)}*\n{Escape(f.Value)}")).ToList()));

@@ -43,11 +43,13 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _audit = _db.GetCollection(AuditChain.Collection);
         _audit.EnsureIndex("instance");
         _instances.EnsureIndex("requester");
-        _instances.EnsureIndex("waiting");
+        // "waiting" holds an array: only an index over its elements finds one owner among several.
+        _instances.EnsureIndex("waiting_each", "$.waiting[*]");
         _instances.EnsureIndex("state");
         _instances.EnsureIndex("due");
         _instances.EnsureIndex("deadline");
         _instances.EnsureIndex("unowned");
+        _instances.EnsureIndex("stuck");
         _outbox.EnsureIndex("key", unique: true);
         _outbox.EnsureIndex("pending");
         _identities.EnsureIndex("slack");
@@ -185,7 +187,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             .ToList();
 
     public IReadOnlyList<WorkflowInstance> WaitingOn(string email) =>
-        _instances.Find(Query.EQ("waiting", email.ToLowerInvariant()))
+        _instances.Find(BsonExpression.Create("$.waiting[*] ANY = @0", new BsonValue(email.Trim().ToLowerInvariant())))
             .Select(Deserialize)
             .OrderBy(i => i.Current?.ActivatedAt)
             .ToList();
@@ -199,6 +201,12 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Open instances whose current step has nobody to hold it (waiting on an admin).</summary>
     public IReadOnlyList<WorkflowInstance> Unowned() =>
         _instances.Find(Query.EQ("unowned", true)).Select(Deserialize).ToList();
+
+    /// <summary>Open instances with something only an admin can unblock, through the index on it (older rows: the unowned one).</summary>
+    public IReadOnlyList<WorkflowInstance> NeedingAdmin() =>
+        _instances.Find(Query.Or(Query.EQ("stuck", true), Query.EQ("unowned", true))).Select(Deserialize)
+            .Where(i => StuckItem.Of(i).Count > 0)
+            .ToList();
 
     /// <summary>Records that a digest went to a person for a local date; false when one already did.</summary>
     public bool TryMarkDigest(string email, DateOnly localDate)
@@ -249,6 +257,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             ["state"] = instance.State.ToString(),
             ["waiting"] = waiting,
             ["revision"] = instance.Revision,
+            ["stuck"] = StuckItem.Of(instance).Count > 0,
             ["unowned"] = instance.IsOpen && instance.Current is { State: StepState.Active } && !instance.CurrentOwners().Any(),
             ["deadline"] = instance.IsOpen && instance.Current is { State: StepState.Active, DueAt: { } deadline } ? new BsonValue(deadline.UtcDateTime) : BsonValue.Null,
             ["due"] = instance.NextDueAt() is { } due ? new BsonValue(due.UtcDateTime) : BsonValue.Null,

@@ -24,7 +24,8 @@ internal static class TeamsCards
         var body = new List<CardElement>();
         if (notice is not null) body.Add(new TextBlock(notice) { Color = "Warning", Weight = "Bolder" });
         body.Add(new TextBlock(card.Title) { Size = "Large", Weight = "Bolder" });
-        body.Add(new TextBlock($"{card.WorkflowName} · {card.InstanceId} · requested by {card.RequestedBy}") { IsSubtle = true, Spacing = "None" });
+        body.Add(new TextBlock($"{card.WorkflowName} · {card.InstanceId} · requested by {card.RequestedBy}"
+            + (card.OnBehalfOf is { } absent ? $" · on behalf of {absent}" : "")) { IsSubtle = true, Spacing = "None" });
         if (card.Fields.Count > 0) body.Add(new FactSet(card.Fields.Select(f => new Fact(f.Label, f.Value)).ToList()));
 
         var context = new List<string>();

@@ -19,7 +19,8 @@ public sealed class CommandServiceTests
 
         Assert.False(reply.IsError);
         Assert.Equal(CommandService.Usage(prefix), reply.Text);
-        foreach (var verb in new[] { "help", "workflows", "start <workflow>", "status [<id>]", "mine", "requests", "cancel <id> [reason]" })
+        foreach (var verb in new[] { "help", "workflows", "start <workflow>", "status [<id>]", "mine", "requests", "cancel <id> [reason]",
+                     "delegate <person> [until YYYY-MM-DD]", "delegate off", "admin stuck", "admin reassign <id> <step> <person>", "admin reload" })
             Assert.Contains($"• {prefix}{verb}", reply.Text);
     }
 
@@ -253,7 +254,7 @@ public sealed class CommandServiceTests
         var reply = world.Commands.Execute("status purchase-1", Mallory, "slack");
 
         Assert.True(reply.IsError);
-        Assert.Equal("You are not involved in purchase-1, so I can't show it.", reply.Text);
+        Assert.Equal("You are not part of purchase-1.", reply.Text);
     }
 
     [Fact]

@@ -46,13 +46,15 @@ internal sealed class TestWorld
         Assert.True(people.IsValid, string.Join("\n", people.Errors));
         People = people.Directory;
         Load([.. workflows]);
-        Engine = new WorkflowEngine(Catalog, Store, Time);
-        Commands = new CommandService(Catalog, Engine, Store);
+        Engine = new WorkflowEngine(Catalog, Store, Time, Delegations);
+        Commands = new CommandService(Catalog, Engine, Store, Reloads);
     }
 
     public FakeTimeProvider Time { get; } = new(Monday);
     public Catalog Catalog { get; } = new();
     public InMemoryInstanceStore Store { get; } = new();
+    public MemoryDelegationStore Delegations { get; } = new();
+    public CountingCatalogSource Reloads { get; } = new();
     public PeopleDirectory People { get; }
     public WorkflowEngine Engine { get; }
     public CommandService Commands { get; }
@@ -88,4 +90,16 @@ internal sealed class TestWorld
 
     public DecideResult Done(string instanceId, string person) =>
         Engine.Decide(instanceId, CardOf(instanceId, person), person, Verdict.Done, null, "slack");
+}
+
+/// <summary>Stands in for the host's loader: counts reloads and changes nothing.</summary>
+internal sealed class CountingCatalogSource : ICatalogSource
+{
+    public int Count { get; private set; }
+
+    public CatalogReload Reload()
+    {
+        Count++;
+        return new CatalogReload([]);
+    }
 }

@@ -24,8 +24,10 @@ public sealed class WorkflowEngineCancelTests
 
         Assert.Equal((DecideOutcome.Recorded, "Cancelled purchase-1."), (result.Outcome, result.Message));
         var effects = world.Store.NewEffects();
-        var card = Assert.IsType<UpdateCard>(Assert.Single(effects));
+        var card = Assert.Single(effects.OfType<UpdateCard>());
         Assert.Equal(Bob, card.Recipient);
+        var holderTold = Assert.Single(effects.OfType<NotifyPerson>());
+        Assert.Equal((Bob, "Desk for 50 EUR (purchase-1) was cancelled by Alice Adams: ordered elsewhere. Nothing more is needed from you."), (holderTold.Recipient, holderTold.Text));
         Assert.Equal(CardStatus.Closed, card.Card.Status);
         Assert.Equal("Cancelled by Alice Adams: ordered elsewhere", card.Card.Outcome);
         Assert.Equal("ordered elsewhere", card.Card.Reason);
@@ -48,7 +50,7 @@ public sealed class WorkflowEngineCancelTests
         Assert.True(result.Recorded);
         var effects = world.Store.NewEffects();
         Assert.Equal(CardStatus.Closed, effects.OfType<UpdateCard>().Single(c => c.Recipient == Bob).Card.Status);
-        var told = effects.OfType<NotifyPerson>().Single();
+        var told = effects.OfType<NotifyPerson>().Where(n => n.Recipient != Bob).Single();
         Assert.Equal((Alice, "purchase-1 was cancelled by Erin Evans: duplicate."), (told.Recipient, told.Text));
     }
 
@@ -105,5 +107,26 @@ public sealed class WorkflowEngineCancelTests
         Assert.Equal(InstanceState.Cancelled, world.Stored(id).State);
         var told = Assert.IsType<NotifyPerson>(Assert.Single(world.Store.NewEffects()));
         Assert.Equal((Frank, "purchase-1 was cancelled by Erin Evans."), (told.Recipient, told.Text));
+    }
+
+    [Fact]
+    public void Every_holder_of_an_open_card_is_told_and_every_card_closes_in_place()
+    {
+        var world = new TestWorld(Workflows.Purchase);
+        var id = world.Start("purchase", Alice, ("amount", "1500"), ("item", "Desk")).Id;
+        world.Approve(id, Bob);
+        world.Store.NewEffects();
+
+        var result = world.Engine.Cancel(id, Alice, "not needed", "teams");
+
+        Assert.True(result.Recorded);
+        var effects = world.Store.NewEffects();
+        Assert.Equal([Carol, Dave], effects.OfType<UpdateCard>().Select(c => c.Recipient).Order());
+        Assert.All(effects.OfType<UpdateCard>(), c => Assert.Equal((CardStatus.Closed, "Cancelled by Alice Adams: not needed"), (c.Card.Status, c.Card.Outcome)));
+        var told = effects.OfType<NotifyPerson>().Where(n => n.Recipient != Alice).ToList();
+        Assert.Equal([Carol, Dave], told.Select(n => n.Recipient).Order());
+        Assert.All(told, n => Assert.Equal("Finance check: Desk (purchase-1) was cancelled by Alice Adams: not needed. Nothing more is needed from you.", n.Text));
+        Assert.DoesNotContain(effects.OfType<NotifyPerson>(), n => n.Recipient == Bob);
+        Assert.All(world.Stored(id).Steps[1].Assignments, a => Assert.False(a.IsOpen));
     }
 }

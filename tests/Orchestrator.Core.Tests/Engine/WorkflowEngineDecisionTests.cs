@@ -73,10 +73,10 @@ public sealed class WorkflowEngineDecisionTests
         Assert.Equal([Dave, Carol], cards.Select(c => c.Recipient));
         Assert.Equal(CardStatus.Approved, cards[0].Card.Status);
         Assert.NotEqual(CardStatus.Open, cards[1].Card.Status);
-        Assert.Equal("Approved by Dave Doe", cards[1].Card.Outcome);
+        Assert.Equal("Decided by Dave Doe: approved", cards[1].Card.Outcome);
         var finance = world.Stored(instance.Id).Steps[1];
         Assert.Equal(StepState.Approved, finance.State);
-        Assert.Equal("Approved by Dave Doe", finance.Assignments.Single(a => a.Assignee == Carol).ClosedReason);
+        Assert.Equal("Decided by Dave Doe: approved", finance.Assignments.Single(a => a.Assignee == Carol).ClosedReason);
         Assert.Equal(InstanceState.Completed, world.Stored(instance.Id).State);
     }
 
@@ -224,7 +224,7 @@ public sealed class WorkflowEngineDecisionTests
 
         var cards = world.Store.NewEffects().OfType<UpdateCard>().ToList();
         Assert.Equal([Carol, Dave], cards.Select(c => c.Recipient));
-        Assert.Equal("Approved by Carol Clark", cards[1].Card.Outcome);
+        Assert.Equal("Decided by Carol Clark: approved", cards[1].Card.Outcome);
         Assert.Equal(InstanceState.Completed, world.Stored(instance.Id).State);
     }
 
@@ -245,6 +245,7 @@ public sealed class WorkflowEngineDecisionTests
         Assert.Equal(StepState.Rejected, stored.Steps[0].State);
         var effects = world.Store.NewEffects();
         Assert.Equal(CardStatus.Rejected, effects.OfType<UpdateCard>().Single(c => c.Recipient == Frank).Card.Status);
+        Assert.Equal("Rejected: the quorum can no longer be reached (Dave Doe rejected: not now)", effects.OfType<UpdateCard>().Single(c => c.Recipient == Frank).Card.Outcome);
         Assert.Contains(effects, e => e is NotifyPerson { Recipient: Alice } n && n.Text.StartsWith("❌ budget-1 (Budget change) was rejected at board"));
     }
 }
