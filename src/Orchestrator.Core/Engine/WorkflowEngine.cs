@@ -162,6 +162,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         if (!assignment.IsOpen || run.State != StepState.Active)
             return new DecideResult(DecideOutcome.AlreadyDecided, $"Already decided: {run.Note ?? assignment.ClosedReason ?? "this step is closed"}.", instance);
 
+        if (WaitingForAnswer(change, run, assignment) is { } waiting) return waiting;
+
         var step = change.Definition(run);
         var allowed = step.Kind == StepKind.Task ? verdict == Verdict.Done : verdict is Verdict.Approve or Verdict.Reject;
         if (!allowed)
@@ -195,6 +197,9 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                     change.UpdateCard(run, other, CardStatus.Open, null, null, progress);
                 change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}); {progress}.");
                 break;
+            case StepState.Rejected when step.OnReject == RejectAction.BackToRequester:
+                ReturnToRequester(change, run, step, verdict == Verdict.Reject ? actor : null, comment);
+                break;
             case StepState.Rejected:
                 run.State = StepState.Rejected;
                 run.ClosedAt = now;
@@ -225,6 +230,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             other.ClosedReason = outcome;
             change.UpdateCard(run, other, status == CardStatus.Open ? CardStatus.Closed : status, outcome, reason, null);
         }
+        CloseRequesterCards(change, run, outcome);
     }
 
     /// <summary>The step's state once this decision counts, or null while it still waits for others.</summary>
@@ -318,7 +324,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         var now = change.Now;
         var assignment = new Assignment
         {
-            Id = $"{step.Id}.{run.Assignments.Count + 1}",
+            Id = $"{step.Id}.{run.Earlier.Count + run.Assignments.Count + 1}",
             Assignee = person,
             AssignedAt = now,
             HandedFrom = handedFrom,
@@ -392,6 +398,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         public CardModel Card(StepRun run, Assignment assignment, CardStatus status, string? outcome, string? reason, string? progress)
         {
             var step = Definition(run);
+            if (status == CardStatus.Open && WaitingOutcome(this, run, assignment) is { } waiting) (status, outcome) = (CardStatus.Waiting, waiting);
             return new CardModel
             {
                 InstanceId = instance.Id,
@@ -410,6 +417,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 Outcome = outcome,
                 Reason = reason,
                 Progress = progress,
+                Exchanges = ExchangesOf(instance, run, people),
+                Changes = ChangesOf(run),
             };
         }
 
