@@ -35,7 +35,7 @@ internal static class SlackInfoCards
         foreach (var chunk in card.Fields.Chunk(10))
             blocks.Add(new SectionBlock(Fields: chunk.Select(f => (TextObject)new Markdown($"*{Escape(f.Label)}*\n{Escape(f.Value)}")).ToList()));
         if (card.Kind == CardKind.Resubmit && !string.IsNullOrWhiteSpace(card.Reason))
-            blocks.Add(new SectionBlock(new Markdown($"*Reason*\n>{Escape(card.Reason)}")));
+            blocks.Add(new SectionBlock(new Markdown(Truncate($"*Reason*\n{Quote(card.Reason)}", 3000))));
         blocks.AddRange(ExchangeBlocks(card));
 
         if (card.Status == CardStatus.Open)
@@ -67,8 +67,8 @@ internal static class SlackInfoCards
             yield return new SectionBlock(new Markdown("*What changed*\n" + string.Join("\n", card.Changes.Select(c => $"{Escape(c.Label)}: {Escape(c.Before)} → {Escape(c.After)}"))));
         foreach (var e in card.Exchanges)
         {
-            var text = $"*{Escape(e.AskedBy)} asked*\n>{Escape(e.Question).Replace("\n", "\n>")}";
-            if (e.Answer is { } answer) text += $"\n*{Escape(e.AnsweredBy ?? "")} answered*\n>{Escape(answer).Replace("\n", "\n>")}";
+            var text = $"*{Escape(e.AskedBy)} asked*\n{Quote(e.Question)}";
+            if (e.Answer is { } answer) text += $"\n*{Escape(e.AnsweredBy ?? "")} answered*\n{Quote(answer)}";
             yield return new SectionBlock(new Markdown(Truncate(text, 3000)));
         }
     }
@@ -87,7 +87,7 @@ internal static class SlackInfoCards
     public static ModalView AnswerModal(string instanceId, string questionId, string askedBy, string question) => new(
         new PlainText("Answer"),
         [
-            new SectionBlock(new Markdown(Truncate($"*{Escape(askedBy)}* asks about `{instanceId}`:\n>{Escape(question).Replace("\n", "\n>")}", 3000))),
+            new SectionBlock(new Markdown(Truncate($"*{Escape(askedBy)}* asks about `{instanceId}`:\n{Quote(question)}", 3000))),
             new InputBlock(new PlainText("Answer"), new PlainTextInputElement(AnswerBlock, Multiline: true), BlockId: AnswerBlock),
         ],
         CallbackId: AnswerCallback,
@@ -100,13 +100,16 @@ internal static class SlackInfoCards
         new PlainText("Change and resubmit"),
         [
             new SectionBlock(new Markdown(Truncate($"Change what is needed and resubmit `{instanceId}`; the approver will see what changed."
-                + (string.IsNullOrWhiteSpace(reason) ? "" : $"\n*Reason given*\n>{Escape(reason)}"), 3000))),
+                + (string.IsNullOrWhiteSpace(reason) ? "" : $"\n*Reason given*\n{Quote(reason)}"), 3000))),
             .. StartForm(definition, values).Blocks,
         ],
         CallbackId: ResubmitCallback,
         PrivateMetadata: ButtonValue(instanceId, returnId),
         Submit: new PlainText("Resubmit"),
         Close: new PlainText("Cancel"));
+
+    /// <summary>Someone's words as a mrkdwn quote, every line of them.</summary>
+    private static string Quote(string text) => ">" + Escape(text).Replace("\n", "\n>");
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -42,7 +42,12 @@ internal sealed partial class TeamsBot
             case TeamsInfoCards.Withdraw:
                 return Answered(engine.Withdraw(instanceId, id, email, via), instanceId, id, zone);
             default:
-                return LatestCard(instanceId, id) is { } latest ? CardResponse(TeamsCards.Render(latest, zone)) : Message($"That card no longer belongs to {instanceId}.");
+                // Only the person a card was sent to may have it drawn again: anyone else would read someone else's request.
+                var latest = store.EffectsOf(instanceId)
+                    .LastOrDefault(e => e switch { UpdateCard u => u.Card.AssignmentId == id, AskDecision a => a.Card.AssignmentId == id, _ => false });
+                return latest is not null && string.Equals(latest.Recipient, email, StringComparison.OrdinalIgnoreCase) && LatestCard(instanceId, id) is { } mine
+                    ? CardResponse(TeamsCards.Render(mine, zone))
+                    : Message($"That card is not yours, or no longer belongs to {instanceId}. Nothing to show.");
         }
     }
 

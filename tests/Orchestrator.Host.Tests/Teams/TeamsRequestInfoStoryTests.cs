@@ -110,7 +110,7 @@ public sealed class TeamsRequestInfoStoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stranger_cannot_ask_and_a_forged_instance_id_is_refused()
+    public async Task A_stranger_cannot_ask_or_see_the_card_and_a_forged_instance_id_is_refused()
     {
         var card = await BobsCard("start purchase amount=300 item=Chair");
         var data = card.ActionData("request_info");
@@ -119,10 +119,13 @@ public sealed class TeamsRequestInfoStoryTests : IAsyncLifetime
         var byCarol = await _host.Click(_connector, Carol, "request_info", data);
         var forged = await _host.Click(_connector, Bob, "request_info", new JsonObject { ["instanceId"] = "purchase-77", ["assignmentId"] = "manager.1", ["question"] = "?" });
         var noIds = await _host.Click(_connector, Bob, "answer_info", new JsonObject { ["answer"] = "hi" });
+        var peek = await _host.Click(_connector, Carol, "refresh", card.ActionData("request_info"));
 
         Assert.Contains("only they can answer it", (string?)byCarol["value"]);
         Assert.Equal("There is no request purchase-77.", (string?)forged["value"]);
         Assert.Equal(400, (int)noIds["statusCode"]!);
+        Assert.Equal(MessageType, (string?)peek["type"]);
+        Assert.Contains("That card is not yours", (string?)peek["value"]);
         Assert.Empty(_host.Store.Get("purchase-1")!.Steps[0].Questions);
     }
 
