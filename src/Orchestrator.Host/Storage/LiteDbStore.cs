@@ -114,7 +114,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             .ToList();
 
     public IReadOnlyList<WorkflowInstance> WaitingOn(string email) =>
-        _instances.Find(Query.EQ("waiting", email.ToLowerInvariant()))
+        // "waiting" is an array: EQ would compare the whole array with the email and never match.
+        _instances.Find(Query.Any().EQ("waiting", email.ToLowerInvariant()))
             .Select(Deserialize)
             .OrderBy(i => i.Current?.ActivatedAt)
             .ToList();

@@ -73,6 +73,8 @@ public sealed class RequestInfoStoryTests : IAsyncLifetime
 
         await _host.Command(_slack, Bob, "status purchase-1");
         await _slack.WaitFor(s => s.Responses().Any(r => r.Contains("held by Alice Adams") && r.Contains("answering a question from Bob Brown")), what: "status names Alice");
+        await _host.Command(_slack, Alice, "mine");
+        await _slack.WaitFor(s => s.Responses().Any(r => r.StartsWith("Waiting for you (1):", StringComparison.Ordinal) && r.Contains("purchase-1")), what: "mine lists it for Alice");
 
         // A stranger's click opens nothing; a forged submission by them changes nothing.
         var answerValue = question.ButtonValue("answer_info");
