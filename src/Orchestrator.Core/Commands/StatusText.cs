@@ -6,13 +6,14 @@ using Orchestrator.Core.People;
 namespace Orchestrator.Core.Commands;
 
 /// <summary>How an instance reads in chat: each step, who holds it since when, due times and decisions.</summary>
-public static class StatusText
+public static partial class StatusText
 {
     public static string Where(WorkflowInstance i, PeopleDirectory people, TimeZoneInfo zone)
     {
         if (!i.IsOpen) return $"{i.State.ToString().ToLowerInvariant()} {TimeText.Format(i.ClosedAt ?? i.StartedAt, zone)}";
         var run = i.Current;
         if (run is null) return "open";
+        if (WhereWithRequester(i, run, people, zone) is { } withRequester) return withRequester;
         var owners = i.CurrentOwners().ToList();
         if (owners.Count == 0) return $"waiting on an admin at {run.StepId} ({run.Note})";
         return $"waiting on {string.Join(", ", owners.Select(people.NameOf))} at {run.StepId} since {TimeText.Format(run.ActivatedAt!.Value, zone)}";
@@ -28,14 +29,15 @@ public static class StatusText
         for (var n = 0; n < i.Steps.Count; n++)
         {
             var run = i.Steps[n];
-            sb.Append($"{n + 1}. {run.StepId} — {StepLine(run, people, zone)}\n");
-            foreach (var a in run.Assignments)
+            sb.Append($"{n + 1}. {run.StepId} — {WithRequester(i, run, people, zone) ?? StepLine(run, people, zone)}\n");
+            foreach (var a in run.Earlier.Concat(run.Assignments))
             {
                 var line = a.Decision is { } d
                     ? $"{people.NameOf(a.Assignee)} {WorkflowEngine.Past(d.Verdict)} {TimeText.Format(d.At, zone)}{(d.Comment is null ? "" : $": “{d.Comment}”")}{(d.Via is null ? "" : $" (via {d.Via})")}"
                     : a.ClosedReason is { } why ? $"{people.NameOf(a.Assignee)}: closed ({why})" : $"{people.NameOf(a.Assignee)}: waiting since {TimeText.Format(a.AssignedAt, zone)}";
                 sb.Append($"    • {line}{(a.DeliveredVia is { } via ? $" [card in {Capitalised(via)}]" : "")}\n");
             }
+            foreach (var line in Exchanges(i, run, people, zone)) sb.Append($"    {line}\n");
         }
         AppendTimeline(sb, i, zone);
         return sb.ToString().TrimEnd();

@@ -333,7 +333,11 @@ public static partial class DefinitionLoader
 
         var onReject = RejectAction.End;
         if (e.TryGetValue("on_reject", out var rejectEntry) && OneOf(y, rejectEntry.Value, Field("on_reject"), RejectActions) is { } r)
+        {
             onReject = r == "end" ? RejectAction.End : RejectAction.BackToRequester;
+            if (kind != StepKind.Approval)
+                y.Error(rejectEntry.Key, Field("on_reject"), $"only an approval step can be rejected; a {kind.ToString().ToLowerInvariant()} step takes no on_reject");
+        }
 
         if (y.Errors.Count > errorsBefore || id is null || title is null) return null;
         return new StepDefinition

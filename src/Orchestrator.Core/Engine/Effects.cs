@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Core.Engine;
 
@@ -43,9 +44,16 @@ public sealed record RemindPerson : Effect
     public required string Text { get; init; }
 }
 
-public enum CardKind { Approval, Task }
+// Both stored by name in the outbox; new values go at the end.
 
-public enum CardStatus { Open, Approved, Rejected, Done, Closed }
+/// <summary>
+/// What a card asks for: a decision (<see cref="Approval"/>, <see cref="Task"/>), or of the requester an answer to an
+/// approver's question (<see cref="Question"/>) or changed inputs after a rejection (<see cref="Resubmit"/>).
+/// </summary>
+public enum CardKind { Approval, Task, Question, Resubmit }
+
+/// <summary><see cref="Waiting"/>: the card's owner asked the requester something and waits for the answer (no live buttons).</summary>
+public enum CardStatus { Open, Approved, Rejected, Done, Closed, Waiting }
 
 /// <summary>Everything a channel needs to draw an approval or task card, in platform-neutral terms.</summary>
 public sealed record CardModel
@@ -70,6 +78,23 @@ public sealed record CardModel
 
     /// <summary>Progress of the step across approvers, e.g. "1 of 2 approved".</summary>
     public string? Progress { get; init; }
+
+    /// <summary>Questions asked about this step and their answers, oldest first (the last may still be unanswered).</summary>
+    public IReadOnlyList<CardExchange> Exchanges { get; init; } = [];
+
+    /// <summary>What the requester changed when they resubmitted, e.g. Amount (EUR): 1500 → 900.</summary>
+    public IReadOnlyList<CardChange> Changes { get; init; } = [];
+
+    /// <summary>For a <see cref="CardKind.Resubmit"/> card: the inputs the requester may change, with their current values.</summary>
+    public CardForm? Form { get; init; }
 }
 
 public sealed record CardField(string Label, string Value);
+
+/// <summary>One question and, once given, its answer; people by name.</summary>
+public sealed record CardExchange(string AskedBy, string Question, string? AnsweredBy = null, string? Answer = null);
+
+public sealed record CardChange(string Label, string Before, string After);
+
+/// <summary>A form of a workflow's inputs, prefilled with raw values keyed by input id.</summary>
+public sealed record CardForm(IReadOnlyList<InputDefinition> Inputs, IReadOnlyDictionary<string, string> Values);

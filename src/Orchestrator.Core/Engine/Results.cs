@@ -12,7 +12,8 @@ public sealed record StartResult(
     IReadOnlyList<InputDefinition>? Missing = null,
     IReadOnlyDictionary<string, string>? Values = null);
 
-public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed }
+/// <summary><see cref="TextRequired"/>: a blank question or answer; <see cref="InvalidInputs"/>: a resubmission with bad values.</summary>
+public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed, TextRequired, InvalidInputs }
 
 /// <summary>What became of a click; <see cref="Message"/> is what the clicker is told.</summary>
 public sealed record DecideResult(DecideOutcome Outcome, string Message, WorkflowInstance? Instance = null)

@@ -31,7 +31,7 @@ public sealed partial class WorkflowEngine
             var handoffs = 0;
             if (run.DueAt is { } deadline && deadline <= now && !run.OverdueHandled)
                 handoffs = OnDeadline(change, run, step);
-            var nudges = instance.IsOpen && run.State == StepState.Active ? Remind(change, run, step) : 0;
+            var nudges = instance.IsOpen && run.State == StepState.Active ? Remind(change, run, step) + RemindToAnswer(change, run, step) : 0;
 
             instance.Revision = expected + 1;
             if (store.TryUpdate(instance, expected, change.Effects()))

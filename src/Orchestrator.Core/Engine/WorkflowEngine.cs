@@ -167,6 +167,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         if (!assignment.IsOpen || run.State != StepState.Active)
             return new DecideResult(DecideOutcome.AlreadyDecided, $"Already decided: {run.Note ?? assignment.ClosedReason ?? "this step is closed"}.", instance);
 
+        if (WaitingForAnswer(change, run, assignment) is { } waiting) return waiting;
+
         var step = change.Definition(run);
         var allowed = step.Kind == StepKind.Task ? verdict == Verdict.Done : verdict is Verdict.Approve or Verdict.Reject;
         if (!allowed)
@@ -200,6 +202,9 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                     change.UpdateCard(run, other, CardStatus.Open, null, null, progress);
                 change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}); {progress}.");
                 break;
+            case StepState.Rejected when step.OnReject == RejectAction.BackToRequester:
+                ReturnToRequester(change, run, step, verdict == Verdict.Reject ? actor : null, comment);
+                break;
             case StepState.Rejected:
                 run.State = StepState.Rejected;
                 run.ClosedAt = now;
@@ -232,6 +237,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             other.ClosedReason = outcome;
             change.UpdateCard(run, other, status == CardStatus.Open ? CardStatus.Closed : status, outcome, reason, null);
         }
+        CloseRequesterCards(change, run, outcome);
     }
 
     /// <summary>The step's state once this decision counts, or null while it still waits for others.</summary>
@@ -327,7 +333,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         var onBehalfOf = change.StandIn(run, ref person);
         var assignment = new Assignment
         {
-            Id = $"{step.Id}.{run.Assignments.Count + 1}",
+            Id = $"{step.Id}.{run.Earlier.Count + run.Assignments.Count + 1}",
             Assignee = person,
             AssignedAt = now,
             HandedFrom = onBehalfOf ?? handedFrom,
@@ -402,6 +408,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         public CardModel Card(StepRun run, Assignment assignment, CardStatus status, string? outcome, string? reason, string? progress)
         {
             var step = Definition(run);
+            if (status == CardStatus.Open && WaitingOutcome(this, run, assignment) is { } waiting) (status, outcome) = (CardStatus.Waiting, waiting);
             return new CardModel
             {
                 InstanceId = instance.Id,
@@ -421,6 +428,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 Outcome = outcome,
                 Reason = reason,
                 Progress = progress,
+                Exchanges = ExchangesOf(instance, run, people),
+                Changes = ChangesOf(run),
             };
         }
 

@@ -5,7 +5,8 @@ namespace Orchestrator.Core.Instances;
 
 public enum InstanceState { Open, Completed, Rejected, Cancelled }
 
-public enum StepState { Pending, Active, Approved, Rejected, Done, Skipped, Notified, Cancelled }
+// Stored by name; new states go at the end.
+public enum StepState { Pending, Active, Approved, Rejected, Done, Skipped, Notified, Cancelled, Returned }
 
 public enum Verdict { Approve, Reject, Done }
 
@@ -47,9 +48,8 @@ public sealed class WorkflowInstance
         return null;
     }
 
-    /// <summary>Emails that hold an open assignment right now.</summary>
-    public IEnumerable<string> CurrentOwners() =>
-        Current?.Assignments.Where(a => a.IsOpen).Select(a => a.Assignee).Distinct(StringComparer.OrdinalIgnoreCase) ?? [];
+    /// <summary>Emails that hold the work right now: open assignees, or the requester while a question or a rejection is with them.</summary>
+    public IEnumerable<string> CurrentOwners() => Current?.Holders(Requester) ?? [];
 
     public bool Involves(string email) =>
         string.Equals(Requester, email, StringComparison.OrdinalIgnoreCase)
@@ -72,11 +72,12 @@ public sealed class WorkflowInstance
         if (!IsOpen || Current is not { State: StepState.Active } run) return null;
         var times = run.Assignments.Where(a => a.IsOpen && a.NextRemindAt is not null).Select(a => a.NextRemindAt!.Value).ToList();
         if (run.DueAt is { } due && !run.OverdueHandled) times.Add(due);
+        if (run.OpenQuestion?.NextRemindAt is { } nudge) times.Add(nudge);
         return times.Count == 0 ? null : times.Min();
     }
 }
 
-public sealed class StepRun
+public sealed partial class StepRun
 {
     public required string StepId { get; init; }
     public StepState State { get; set; } = StepState.Pending;
@@ -128,7 +129,8 @@ public sealed class Assignment
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, Reassigned }
+// Stored by name; new kinds go at the end.
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, InfoRequested, InfoAnswered, ReturnedToRequester, Resubmitted, Reassigned }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);

@@ -16,6 +16,7 @@ internal static class SlackCards
 
     public static (string Text, IReadOnlyList<Block> Blocks) Render(CardModel card, TimeZoneInfo zone)
     {
+        if (card.Kind is CardKind.Question or CardKind.Resubmit) return SlackInfoCards.Render(card, zone);
         var blocks = new List<Block>
         {
             new HeaderBlock(new PlainText(Truncate(card.Title, 150))),
@@ -24,6 +25,7 @@ internal static class SlackCards
         };
         foreach (var chunk in card.Fields.Chunk(10))
             blocks.Add(new SectionBlock(Fields: chunk.Select(f => (TextObject)new Markdown($"*{Escape(f.Label)}*\n{Escape(f.Value)}")).ToList()));
+        blocks.AddRange(SlackInfoCards.ExchangeBlocks(card));
 
         var context = new List<string>();
         if (card.DueAt is { } due && card.Status == CardStatus.Open) context.Add($"Due {TimeText.Format(due, zone)}");
@@ -51,6 +53,7 @@ internal static class SlackCards
             {
                 CardStatus.Approved or CardStatus.Done => "✅",
                 CardStatus.Rejected => "❌",
+                CardStatus.Waiting => "⏳",
                 _ => "⏹️",
             };
             var outcome = $"{icon} *{Escape(card.Outcome ?? card.Status.ToString())}*";

@@ -13,7 +13,7 @@ namespace Orchestrator.Host.Slack;
 /// The three Slack endpoints. Each verifies the signature over the raw body before parsing anything, records the
 /// request durably in the inbox and answers at once; <see cref="SlackInboundProcessor"/> does the work afterwards.
 /// </summary>
-internal static class SlackEndpoints
+internal static partial class SlackEndpoints
 {
     private const int MaxBodyBytes = 256 * 1024;
 
@@ -40,7 +40,7 @@ internal static class SlackEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog)
+    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog, LiteDbStore store)
     {
         var (body, refusal) = await ReadVerifiedAsync(context);
         if (refusal is not null) return refusal;
@@ -56,7 +56,7 @@ internal static class SlackEndpoints
             {
                 var action = payload["actions"] is JsonArray { Count: > 0 } actions ? actions[0] : null;
                 var actionId = action is null ? null : Text(action, "action_id");
-                if (actionId is not (SlackCards.Approve or SlackCards.Reject or SlackCards.RequestInfo or SlackCards.Done))
+                if (actionId is not (SlackCards.Approve or SlackCards.Reject or SlackCards.RequestInfo or SlackCards.Done) && !SlackInfoCards.IsAction(actionId))
                     return Results.Ok();
                 if (!SlackCards.TryParseButtonValue(action is null ? null : Text(action, "value"), out _, out _))
                     return Results.BadRequest("The button's value does not name an instance and assignment.");
@@ -73,10 +73,13 @@ internal static class SlackEndpoints
                 var metadata = view is null ? null : Text(view, "private_metadata");
                 if (view is null || values is null || string.IsNullOrEmpty(Text(view, "id")))
                     return Results.BadRequest("A view_submission needs view.id and view.state.values.");
-                if (callback is not (SlackCards.RejectReasonCallback or SlackCards.StartFormCallback)) return Results.Ok();
-                var errors = callback == SlackCards.RejectReasonCallback
-                    ? ValidateReason(values, metadata)
-                    : ValidateStartForm(values, metadata, catalog);
+                if (callback is not (SlackCards.RejectReasonCallback or SlackCards.StartFormCallback) && !SlackInfoCards.IsCallback(callback)) return Results.Ok();
+                var errors = callback switch
+                {
+                    SlackCards.RejectReasonCallback => ValidateReason(values, metadata),
+                    SlackCards.StartFormCallback => ValidateStartForm(values, metadata, catalog),
+                    _ => ValidateInfo(callback, values, metadata, store),
+                };
                 if (errors is { Count: > 0 })
                     return Results.Json(new JsonObject { ["response_action"] = "errors", ["errors"] = errors });
                 inbox.Record($"view:{Text(view, "id")}:{Text(view, "hash") ?? ""}", SlackInbox.View, payload.ToJsonString());

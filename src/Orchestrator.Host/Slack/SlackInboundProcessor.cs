@@ -141,10 +141,8 @@ internal sealed partial class SlackInboundProcessor(
                 var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)], catalog.People.NameOf(instance.Requester));
                 OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, SlackCards.RejectReasonModal(instanceId, assignmentId, title));
                 break;
-            case SlackCards.RequestInfo:
-                var check = engine.Check(instanceId, assignmentId, email, Verdict.Approve);
-                Respond(item, responseUrl, check?.Message
-                    ?? $"Asking for more information from the card is not available yet: write to {catalog.People.NameOf(store.Get(instanceId)!.Requester)} directly, then approve or reject.");
+            default:
+                InfoAction(item, payload, actionId, instanceId, assignmentId, email, responseUrl);
                 break;
         }
     }
@@ -172,6 +170,9 @@ internal sealed partial class SlackInboundProcessor(
                     ? new CommandReply($"The workflow '{metadata}' no longer exists.", IsError: true)
                     : commands.StartWith(definition.Id, SlackEndpoints.StartFormValues(values, definition), email, SlackOutboxHandler.Platform, Prefix);
                 DirectMessage(item, email, reply.Text);
+                break;
+            default:
+                InfoView(item, SlackEndpoints.Text(view, "callback_id"), values, metadata, email);
                 break;
         }
     }

@@ -94,10 +94,11 @@ internal sealed partial class TeamsBot(
         var zone = catalog.People.ZoneOf(email);
 
         if (verb == TeamsCards.Start) return StartFromForm(data, email);
+        if (TeamsInfoCards.IsVerb(verb)) return InfoAction(verb, data, email, zone);
 
         var verdict = verb switch
         {
-            TeamsCards.Approve or TeamsCards.RequestInfo => Verdict.Approve,
+            TeamsCards.Approve => Verdict.Approve,
             TeamsCards.Reject => Verdict.Reject,
             TeamsCards.Done => Verdict.Done,
             _ => (Verdict?)null,
@@ -107,13 +108,6 @@ internal sealed partial class TeamsBot(
         var assignmentId = data.Value<string>(TeamsCards.AssignmentKey);
         if (string.IsNullOrEmpty(instanceId) || string.IsNullOrEmpty(assignmentId))
             return Error(HttpStatusCode.BadRequest, "The action's data does not name an instance and assignment; nothing was changed.");
-
-        if (verb == TeamsCards.RequestInfo)
-        {
-            var check = engine.Check(instanceId, assignmentId, email, Verdict.Approve);
-            return Message(check?.Message
-                ?? $"Asking for more information from the card is not available yet: write to {catalog.People.NameOf(store.Get(instanceId)!.Requester)} directly, then approve or reject.");
-        }
 
         var reason = verdict == Verdict.Reject ? data.Value<string>(TeamsCards.ReasonInput) : null;
         var result = engine.Decide(instanceId, assignmentId, email, verdict.Value, reason, TeamsOutboxHandler.Platform);

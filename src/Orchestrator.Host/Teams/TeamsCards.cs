@@ -21,12 +21,14 @@ internal static class TeamsCards
 
     public static AdaptiveCard Render(CardModel card, TimeZoneInfo zone, string? notice = null)
     {
+        if (card.Kind is CardKind.Question or CardKind.Resubmit) return TeamsInfoCards.Render(card, zone, notice);
         var body = new List<CardElement>();
         if (notice is not null) body.Add(new TextBlock(notice) { Color = "Warning", Weight = "Bolder" });
         body.Add(new TextBlock(card.Title) { Size = "Large", Weight = "Bolder" });
         body.Add(new TextBlock($"{card.WorkflowName} · {card.InstanceId} · requested by {card.RequestedBy}"
             + (card.OnBehalfOf is { } absent ? $" · on behalf of {absent}" : "")) { IsSubtle = true, Spacing = "None" });
         if (card.Fields.Count > 0) body.Add(new FactSet(card.Fields.Select(f => new Fact(f.Label, f.Value)).ToList()));
+        body.AddRange(TeamsInfoCards.ExchangeElements(card));
 
         var context = new List<string>();
         if (card.DueAt is { } due && card.Status == CardStatus.Open) context.Add($"Due {TimeText.Format(due, zone)}");
@@ -39,6 +41,7 @@ internal static class TeamsCards
             {
                 CardStatus.Approved or CardStatus.Done => "✅",
                 CardStatus.Rejected => "❌",
+                CardStatus.Waiting => "⏳",
                 _ => "⏹️",
             };
             body.Add(new TextBlock($"{icon} {card.Outcome ?? card.Status.ToString()}") { Weight = "Bolder", Separator = true });
@@ -89,7 +92,7 @@ internal static class TeamsCards
         return new AdaptiveCard(body, [action]) { FallbackText = $"{definition.Name} needs {string.Join(", ", form.Missing.Select(m => m.Id))}." };
     }
 
-    private static CardInput Input(InputDefinition input, string? value)
+    internal static CardInput Input(InputDefinition input, string? value)
     {
         var error = $"{input.Label} is required.";
         return input.Type switch

@@ -62,6 +62,13 @@ internal sealed class TeamsOutboxHandler(
                     await SendAsync(reference, MessageFactory.Text(note.Text), cancellationToken);
                     break;
                 }
+                case RemindPerson remind:
+                {
+                    // Teams has no threads in a 1:1 chat: the nudge is a message of its own next to the card.
+                    var reference = await PersonalReferenceAsync(effect.Recipient, cancellationToken);
+                    await SendAsync(reference, MessageFactory.Text(remind.Text), cancellationToken);
+                    break;
+                }
             }
         }
         catch (ErrorResponseException ex) when (ex.Response is { } response)

@@ -183,6 +183,7 @@ public sealed class DefinitionLoaderTests
         { "id: x\nname: X\nsteps:\n  - id: a\n    title: T\n    assignees: manager\n    due: 1d\n    on_timeout: escalate\n    escalate_to: [manager, the-boss]", 9, "steps[0].escalate_to[1]", "'the-boss' is not an assignee" },
         { "id: x\nname: X\nsteps:\n  - id: a\n    title: T\n    assignees: manager\n    escalate_to: role:x", 7, "steps[0].escalate_to", "only used with on_timeout: escalate" },
         { "id: x\nname: X\nsteps:\n  - id: a\n    title: T\n    assignees: manager\n    on_reject: retry", 7, "steps[0].on_reject", "not one of end, back-to-requester" },
+        { "id: x\nname: X\nsteps:\n  - id: a\n    kind: task\n    title: T\n    assignees: manager\n    on_reject: back-to-requester", 8, "steps[0].on_reject", "only an approval step can be rejected; a task step takes no on_reject" },
         { "id: x\nname: X\ninputs:\n  - { id: amount, type: number }\nsteps:\n  - id: a\n    title: T\n    assignees: manager\n    when: amount >", 9, "steps[0].when", "ends too early" },
         { "id: x\nname: X\ninputs:\n  - { id: amount, type: number }\nsteps:\n  - id: a\n    title: T\n    assignees: manager\n    when: total > 1000", 9, "steps[0].when", "'total' is not an input; use one of amount" },
         { "id: x\nname: X\ninputs:\n  - { id: amount, type: number }\nsteps:\n  - id: a\n    title: \"Pay {{amout}}\"\n    assignees: manager", 7, "steps[0].title", "'{{amout}}' is not an input; use one of amount, requester" },

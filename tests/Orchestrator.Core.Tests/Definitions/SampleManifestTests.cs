@@ -74,5 +74,7 @@ public sealed class SampleManifestTests
         Assert.Equal("Expense approval", expense.Name);
         Assert.Equal(new DecisionMode(DecisionModeKind.Quorum, 2), expense.Steps[1].Mode);
         Assert.Equal([new AssigneeSpec(AssigneeKind.Role, "finance-leads")], expense.Steps[0].EscalateTo);
+        Assert.Equal(RejectAction.BackToRequester, expense.Steps[0].OnReject);
+        Assert.Equal(RejectAction.End, expense.Steps[1].OnReject);
     }
 }
