@@ -8,6 +8,7 @@ public sealed record WorkflowsCommand : Command;
 public sealed record StartCommand(string Workflow, IReadOnlyDictionary<string, string> Fields) : Command;
 public sealed record StatusCommand(string? InstanceId) : Command;
 public sealed record MineCommand : Command;
+public sealed record HomeCommand : Command;
 public sealed record RequestsCommand : Command;
 public sealed record CancelCommand(string InstanceId, string? Reason) : Command;
 
@@ -19,7 +20,7 @@ public static partial class CommandParser
 {
     public const string StartUsage = "start <workflow> [field=value …], e.g. start purchase amount=1500 item=\"Standing desk\"";
 
-    private static readonly string[] Verbs = ["help", "workflows", "start", "status", "mine", "requests", "cancel", "delegate", "admin"];
+    private static readonly string[] Verbs = ["help", "workflows", "start", "status", "mine", "requests", "home", "cancel", "delegate", "admin"];
 
     public static Command Parse(string? text)
     {
@@ -33,6 +34,8 @@ public static partial class CommandParser
                 return new HelpCommand();
             case "workflows" or "list":
                 return new WorkflowsCommand();
+            case "home":
+                return new HomeCommand();
             case "mine":
                 return new MineCommand();
             case "requests":

@@ -9,7 +9,7 @@ namespace Orchestrator.Core.Commands;
 public sealed record StartForm(WorkflowDefinition Definition, IReadOnlyDictionary<string, string> Values, IReadOnlyList<InputDefinition> Missing);
 
 /// <summary>The answer to a command, private to the person who typed it.</summary>
-public sealed record CommandReply(string Text, bool IsError = false, StartForm? Form = null, WorkflowInstance? Started = null);
+public sealed record CommandReply(string Text, bool IsError = false, StartForm? Form = null, WorkflowInstance? Started = null, HomeModel? Home = null);
 
 /// <summary>Runs parsed commands for a person; the same answers on every platform.</summary>
 public sealed partial class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store, ICatalogSource? catalogSource = null)
@@ -24,6 +24,7 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
             StartCommand s => Start(s, actor, platform, prefix),
             StatusCommand s => Status(s.InstanceId, actor),
             MineCommand => Mine(actor),
+            HomeCommand => Home(actor),
             RequestsCommand => Requests(actor),
             CancelCommand c => Cancel(c, actor, platform),
             DelegateCommand d => Delegate(d, actor, platform),
@@ -44,6 +45,7 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
         • {prefix}status [<id>] — where a request stands, e.g. status purchase-3
         • {prefix}mine — what waits for you
         • {prefix}requests — what you started
+        • {prefix}home — both at once: what waits for you and where your requests stand
         • {prefix}cancel <id> [reason] — withdraw your request
         • {prefix}delegate <person> [until YYYY-MM-DD] — while you are away, your approvals go to them
         • {prefix}delegate off — your approvals come to you again
@@ -142,6 +144,12 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
             sb.Append(")\n");
         }
         return new CommandReply(sb.ToString().TrimEnd());
+    }
+
+    private CommandReply Home(string actor)
+    {
+        var home = HomeModel.For(actor, store, catalog.People);
+        return new CommandReply(home.ToText(), Home: home);
     }
 
     private CommandReply Requests(string actor)

@@ -56,7 +56,8 @@ internal static class HostingExtensions
             sp.GetRequiredService<IOptions<SlackOptions>>().Value.SigningSecret ?? "", sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SlackPeople>();
         services.AddSingleton<SlackInbox>();
-        services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
+        services.AddSingleton<SlackOutboxHandler>();
+        services.AddSingleton<IOutboxHandler>(sp => sp.GetRequiredService<SlackOutboxHandler>());
         services.AddSingleton<SlackInboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
         return services;

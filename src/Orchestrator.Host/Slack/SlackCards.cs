@@ -35,16 +35,7 @@ internal static class SlackCards
         string text;
         if (card.Status == CardStatus.Open)
         {
-            var value = ButtonValue(card.InstanceId, card.AssignmentId);
-            IReadOnlyList<BlockElement> buttons = card.Kind == CardKind.Task
-                ? [new ButtonElement(Done, new PlainText("Done"), value, ButtonStyle.Primary)]
-                :
-                [
-                    new ButtonElement(Approve, new PlainText("Approve"), value, ButtonStyle.Primary),
-                    new ButtonElement(Reject, new PlainText("Reject"), value, ButtonStyle.Danger),
-                    new ButtonElement(RequestInfo, new PlainText("Ask for info"), value),
-                ];
-            blocks.Add(new ActionsBlock(buttons, BlockId: $"decide:{card.AssignmentId}"));
+            blocks.Add(new ActionsBlock(DecisionButtons(card.Kind == CardKind.Task, ButtonValue(card.InstanceId, card.AssignmentId)), BlockId: $"decide:{card.AssignmentId}"));
             text = $"{(card.Kind == CardKind.Task ? "Task" : "Approval needed")}: {card.Title} ({card.InstanceId})";
         }
         else
@@ -63,6 +54,16 @@ internal static class SlackCards
         }
         return (text, blocks);
     }
+
+    /// <summary>The buttons that answer an assignment, on its card and on the App Home alike.</summary>
+    public static IReadOnlyList<BlockElement> DecisionButtons(bool task, string value) => task
+        ? [new ButtonElement(Done, new PlainText("Done"), value, ButtonStyle.Primary)]
+        :
+        [
+            new ButtonElement(Approve, new PlainText("Approve"), value, ButtonStyle.Primary),
+            new ButtonElement(Reject, new PlainText("Reject"), value, ButtonStyle.Danger),
+            new ButtonElement(RequestInfo, new PlainText("Ask for info"), value),
+        ];
 
     public static string ButtonValue(string instanceId, string assignmentId) => $"{instanceId}|{assignmentId}";
 

@@ -23,6 +23,7 @@ internal sealed partial class SlackInboundProcessor(
     Catalog catalog,
     TimeProvider time,
     ChannelRouter router,
+    SlackOutboxHandler home,
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
@@ -183,6 +184,15 @@ internal sealed partial class SlackInboundProcessor(
         if (payload["event"] is not JsonObject e) return;
         var type = SlackEndpoints.Text(e, "type");
         var user = SlackEndpoints.Text(e, "user");
+        if (type == "app_home_opened")
+        {
+            if (user is null || SlackEndpoints.Text(e, "tab") is not (null or "home")) return;
+            var person = await EmailAsync(user, ct, speaker: false);
+            if (person is null) return;
+            store.MarkHomeOpened(person);
+            home.QueueHome(person, $"home:{item.Key}");
+            return;
+        }
         // Our own messages and edits come back as events too; only people's new messages are commands.
         if (user is null || e["bot_id"] is not null || SlackEndpoints.Text(e, "subtype") is not null) return;
         var isDirect = type == "message" && SlackEndpoints.Text(e, "channel_type") == "im";
@@ -217,7 +227,14 @@ internal sealed partial class SlackInboundProcessor(
 
     private void Respond(InboundItem item, string? responseUrl, string text)
     {
-        if (string.IsNullOrEmpty(responseUrl)) return;
+        if (string.IsNullOrEmpty(responseUrl))
+        {
+            // A click on the App Home comes without a response_url: the private answer goes to the person's DM instead.
+            if (item.Kind == SlackInbox.Action && JsonNode.Parse(item.Body)?["user"]?["id"]?.GetValue<string>() is { } userId
+                && store.EmailOfSlackUser(userId) is { } clicker)
+                DirectMessage(item, clicker.Email, text);
+            return;
+        }
         store.Enqueue(OutboxKinds.SlackRespond, $"reply:{item.Key}", null, null,
             JsonSerializer.Serialize(new SlackRespondMessage(responseUrl, text), StoreJson.Options));
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using System.Text.Json.Nodes;
+using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
 using Orchestrator.Host.Delivery;
 using Orchestrator.Host.Storage;
@@ -29,7 +30,7 @@ internal sealed class SlackOutboxHandler(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
     // An effect with nowhere else to go stays with Slack, which fails it with a reason instead of dropping it.
-    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView
+    public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView or OutboxKinds.SlackHome
         || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) is Platform or null);
 
     public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
@@ -46,8 +47,15 @@ internal sealed class SlackOutboxHandler(
                     var open = JsonSerializer.Deserialize<SlackOpenViewMessage>(item.Payload, StoreJson.Options)!;
                     await slack.OpenView(open.TriggerId, JsonSerializer.Deserialize<ModalView>(open.ViewJson, SlackJson.Options)!, cancellationToken);
                     break;
+                case OutboxKinds.SlackHome:
+                    var home = JsonSerializer.Deserialize<SlackHome.PublishHomeMessage>(item.Payload, StoreJson.Options)!;
+                    await PublishHomeAsync(home.Email, cancellationToken);
+                    break;
                 default:
-                    await DeliverEffectAsync(item, JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!, cancellationToken);
+                    var effect = JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!;
+                    await DeliverEffectAsync(item, effect, cancellationToken);
+                    // What changed for this person shows on their App Home too, once they have opened it.
+                    if (store.HomeOpened(effect.Recipient)) QueueHome(effect.Recipient, $"home:{item.Key}");
                     break;
             }
         }
@@ -121,6 +129,17 @@ internal sealed class SlackOutboxHandler(
         var posted = await slack.PostMessage(message, cancellationToken);
         _lastPost[message.Channel] = time.GetUtcNow();
         return posted;
+    }
+
+    /// <summary>Queues a fresh draw of a person's App Home; drawn from the state at delivery, so a late one is never stale.</summary>
+    public void QueueHome(string email, string key) =>
+        store.Enqueue(OutboxKinds.SlackHome, key, null, email, JsonSerializer.Serialize(new SlackHome.PublishHomeMessage(email), StoreJson.Options));
+
+    private async Task PublishHomeAsync(string email, CancellationToken cancellationToken)
+    {
+        var userId = await people.UserIdOfAsync(email, cancellationToken)
+            ?? throw new DeliveryException($"{email} has no Slack account with that email", transient: false);
+        await slack.PublishView(userId, SlackHome.Render(HomeModel.For(email, store, catalog.People)), cancellationToken);
     }
 
     private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken)

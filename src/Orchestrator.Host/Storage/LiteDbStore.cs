@@ -417,14 +417,25 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     public string? SlackTimeZoneOf(string email) =>
         _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("tz", out var tz) && tz.IsString ? tz.AsString : null;
 
-    public void SaveSlackIdentity(string email, string userId, string? timeZone)
+    /// <summary>Remembers that a person opened the bot's App Home, so it is kept up to date from then on.</summary>
+    public void MarkHomeOpened(string email) => UpdateIdentity(email, doc => doc["home"] = true);
+
+    public bool HomeOpened(string email) =>
+        _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("home", out var h) && h.IsBoolean && h.AsBoolean;
+
+    public void SaveSlackIdentity(string email, string userId, string? timeZone) => UpdateIdentity(email, doc =>
+    {
+        doc["slack"] = userId;
+        doc["tz"] = timeZone;
+    });
+
+    private void UpdateIdentity(string email, Action<BsonDocument> change)
     {
         lock (_gate)
         {
             var id = email.ToLowerInvariant();
             var doc = _identities.FindById(id) ?? new BsonDocument { ["_id"] = id };
-            doc["slack"] = userId;
-            doc["tz"] = timeZone;
+            change(doc);
             _identities.Upsert(doc);
         }
     }
@@ -456,6 +467,7 @@ internal static class OutboxKinds
     public const string Effect = "effect";
     public const string SlackRespond = "slack.respond";
     public const string SlackOpenView = "slack.view";
+    public const string SlackHome = "slack.home";
 }
 
 /// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>

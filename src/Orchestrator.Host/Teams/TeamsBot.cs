@@ -46,9 +46,12 @@ internal sealed partial class TeamsBot(
 
         var text = await CommandTextAsync(turnContext, mentions, cancellationToken);
         var reply = commands.Execute(text, email, TeamsOutboxHandler.Platform);
-        var answer = reply.Form is { } form
-            ? MessageFactory.Attachment(Attachment(TeamsCards.StartForm(form)), reply.Text)
-            : MessageFactory.Text(reply.Text);
+        var answer = reply switch
+        {
+            { Form: { } form } => MessageFactory.Attachment(Attachment(TeamsCards.StartForm(form)), reply.Text),
+            { Home: { } home } => MessageFactory.Attachment(Attachment(TeamsHome.Render(home))),
+            _ => MessageFactory.Text(reply.Text),
+        };
         await turnContext.SendActivityAsync(answer, cancellationToken);
     }
 

@@ -39,7 +39,7 @@ public sealed class TeamsManifestTests
         Assert.False(bot["supportsFiles"]!.GetValue<bool>());
         Assert.Equal(["personal", "team", "groupChat"], bot["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
         var commands = bot["commandLists"]!.AsArray().SelectMany(l => l!["commands"]!.AsArray()).Select(c => c!["title"]!.GetValue<string>());
-        Assert.Equal(["help", "workflows", "start", "status", "mine", "requests"], commands);
+        Assert.Equal(["help", "workflows", "start", "status", "mine", "requests", "home", "cancel", "delegate"], commands);
         Assert.Equal([Domain], manifest["validDomains"]!.AsArray().Select(d => d!.GetValue<string>()));
         foreach (var url in new[] { "websiteUrl", "privacyUrl", "termsOfUseUrl" })
             Assert.StartsWith($"https://{Domain}/", manifest["developer"]![url]!.GetValue<string>());

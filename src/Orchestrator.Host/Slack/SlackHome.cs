@@ -1,0 +1,36 @@
+using Orchestrator.Core.Commands;
+using Orchestrator.Core.Engine;
+
+namespace Orchestrator.Host.Slack;
+
+/// <summary>A person's App Home tab: what waits for them, with the cards' own buttons, and their requests.</summary>
+internal static class SlackHome
+{
+    /// <summary>An outbox message asking for a person's home tab to be drawn afresh from the current state.</summary>
+    internal sealed record PublishHomeMessage(string Email);
+
+    public static HomeView Render(HomeModel home)
+    {
+        var blocks = new List<Block>
+        {
+            new HeaderBlock(new PlainText(home.Waiting.Count == 0 ? "Nothing waits for you 🎉" : $"Waiting for you ({home.Waiting.Count})")),
+        };
+        foreach (var w in home.Waiting)
+        {
+            blocks.Add(new SectionBlock(new Markdown($"*{SlackCards.Escape(w.Title)}* · `{w.InstanceId}`")));
+            var context = $"from {w.RequestedBy} · since {TimeText.Format(w.Since, home.Zone)}"
+                + (w.DueAt is { } due ? $" · due {TimeText.Format(due, home.Zone)}" : "")
+                + (w.Note is null ? "" : $" · {w.Note}");
+            blocks.Add(new ContextBlock([new Markdown(SlackCards.Escape(context))]));
+            if (w.AssignmentId is { } assignment)
+                blocks.Add(new ActionsBlock(SlackCards.DecisionButtons(w.Kind == HomeItemKind.Task, SlackCards.ButtonValue(w.InstanceId, assignment)), BlockId: $"home:{w.InstanceId}:{assignment}"));
+        }
+
+        blocks.Add(new DividerBlock());
+        blocks.Add(new HeaderBlock(new PlainText(home.Requests.Count == 0 ? "You have not started any request yet" : "Your requests")));
+        foreach (var r in home.Requests)
+            blocks.Add(new SectionBlock(new Markdown($"`{r.InstanceId}` *{SlackCards.Escape(r.WorkflowName)}*: {SlackCards.Escape(r.Where)}")));
+        blocks.Add(new ContextBlock([new Markdown("Start one with `/orchestrate start <workflow>`; `/orchestrate help` lists the rest.")]));
+        return new HomeView(blocks);
+    }
+}
