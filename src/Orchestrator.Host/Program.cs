@@ -17,6 +17,7 @@ builder.Services
 
 var app = builder.Build();
 app.MapHealth();
+app.MapMetricsEndpoint();
 app.MapSlack();
 app.MapTeams();
 app.UseSchedules();

@@ -54,6 +54,7 @@ internal sealed partial class OutboxDispatcher(
     IOptions<DeliveryOptions> options,
     DeliveryFailures failures,
     WorkflowEngine engine,
+    Observability.OrchestratorMetrics metrics,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -125,6 +126,7 @@ internal sealed partial class OutboxDispatcher(
             if (handler is null) throw new DeliveryException($"nothing can deliver a '{item.Kind}' message", transient: false);
             await handler.HandleAsync(item, cancellationToken);
             store.MarkDelivered(item.Id, time.GetUtcNow());
+            metrics.Delivered(item.Kind);
             LogDelivered(item.Kind, item.Key, item.InstanceId);
             if (AskedCard(item) is { } card && store.FindCard(card.InstanceId, card.AssignmentId) is { } posted)
                 engine.RecordDelivery(card.InstanceId, card.AssignmentId, posted.Platform);
@@ -153,6 +155,7 @@ internal sealed partial class OutboxDispatcher(
             else
             {
                 store.MarkFailed(item.Id, failure.Message);
+                metrics.Failed(item.Kind);
                 LogFailed(item.Kind, item.Key, item.InstanceId, attempt, failure.Message);
                 failures.Surface(item, failure.Message);
                 if (AskedCard(item) is { } card) engine.RecordDelivery(card.InstanceId, card.AssignmentId, null, failure.Message);

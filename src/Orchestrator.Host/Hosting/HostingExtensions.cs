@@ -1,3 +1,4 @@
+using Prometheus;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Commands;
@@ -43,6 +44,7 @@ internal static class HostingExtensions
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
         services.AddSingleton<DeliveryFailures>();
+        services.AddSingleton<Observability.OrchestratorMetrics>();
         services.TryAddSingleton<ChannelRouter>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
@@ -61,6 +63,15 @@ internal static class HostingExtensions
         services.AddSingleton<SlackInboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
         return services;
+    }
+
+    /// <summary><c>/metrics</c> in Prometheus' text format: requests started, decisions, nudges, escalations, deliveries.</summary>
+    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    {
+        // Resolving it subscribes it to the store before the first request can change anything.
+        app.ServiceProvider.GetRequiredService<Observability.OrchestratorMetrics>();
+        app.MapMetrics();
+        return app;
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)

@@ -24,9 +24,13 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     // The thread running a batch (see Batch), or 0; its writes join the batch's one transaction.
     private int _batchThread;
     private bool _batchAddedEffects;
+    private readonly List<InstanceChange> _batchChanges = [];
 
     /// <summary>Raised after a commit that added outbox messages, so the dispatcher starts at once.</summary>
     public event Action? OutboxChanged;
+
+    /// <summary>Raised after each committed change of an instance, with the history events it added (for metrics and logs).</summary>
+    public event Action<InstanceChange>? Committed;
 
     public LiteDbStore(string path)
     {
@@ -82,19 +86,21 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
-        lock (_gate) Commit(instance, effects, null, doc => _instances.Insert(doc));
-        Changed(effects.Count);
+        InstanceChange change;
+        lock (_gate) change = Commit(instance, effects, null, doc => _instances.Insert(doc));
+        Changed(effects.Count, change);
     }
 
     public bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects)
     {
+        InstanceChange change;
         lock (_gate)
         {
             var current = _instances.FindById(instance.Id);
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
-            Commit(instance, effects, current, doc => _instances.Update(doc));
+            change = Commit(instance, effects, current, doc => _instances.Update(doc));
         }
-        Changed(effects.Count);
+        Changed(effects.Count, change);
         return true;
     }
 
@@ -121,6 +127,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             catch
             {
                 _db.Rollback();
+                _batchChanges.Clear();
+                _batchAddedEffects = false;
                 throw;
             }
             finally
@@ -128,6 +136,13 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
                 _batchThread = 0;
             }
         }
+        InstanceChange[] changes;
+        lock (_gate)
+        {
+            changes = [.. _batchChanges];
+            _batchChanges.Clear();
+        }
+        foreach (var change in changes) Committed?.Invoke(change);
         if (_batchAddedEffects)
         {
             _batchAddedEffects = false;
@@ -137,26 +152,28 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     private bool InBatch => _batchThread == Environment.CurrentManagedThreadId;
 
-    private void Changed(int effects)
-    {
-        if (effects == 0) return;
-        if (InBatch) _batchAddedEffects = true;
-        else OutboxChanged?.Invoke();
-    }
-
-    /// <summary>The instance, its new audit events and the effects it causes land together or not at all.</summary>
-    private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    private void Changed(int effects, InstanceChange? change = null)
     {
         if (InBatch)
         {
-            Write(instance, effects, current, write);
+            if (change is not null) _batchChanges.Add(change);
+            if (effects > 0) _batchAddedEffects = true;
             return;
         }
+        if (change is not null) Committed?.Invoke(change);
+        if (effects > 0) OutboxChanged?.Invoke();
+    }
+
+    /// <summary>The instance, its new audit events and the effects it causes land together or not at all.</summary>
+    private InstanceChange Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    {
+        if (InBatch) return Write(instance, effects, current, write);
         _db.BeginTrans();
         try
         {
-            Write(instance, effects, current, write);
+            var change = Write(instance, effects, current, write);
             _db.Commit();
+            return change;
         }
         catch
         {
@@ -165,7 +182,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         }
     }
 
-    private void Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    private InstanceChange Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
         var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
         var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
@@ -174,6 +191,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         doc["audited"] = instance.History.Count;
         write(doc);
         AddEffects(instance, effects);
+        return new InstanceChange(instance, instance.History.Skip(audited).ToList());
     }
 
     /// <summary>The audit trail of one instance, oldest first, each event with its hash and the previous one's.</summary>
@@ -472,6 +490,9 @@ internal static class OutboxKinds
 
 /// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>
 internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error, int TriesStarted = 0);
+
+/// <summary>A committed change of an instance and the history events it added.</summary>
+internal sealed record InstanceChange(WorkflowInstance Instance, IReadOnlyList<InstanceEvent> NewEvents);
 
 internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received);
 
