@@ -254,6 +254,8 @@ public sealed class SlackBadInputTests : IAsyncLifetime
     {
         await _host.Command(_slack, Alice, "start purchase amount=1500 item=Desk");
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+        // The card's delivery is recorded on the instance just after Slack took it; wait, so later revisions are stable.
+        await _slack.WaitFor(_ => _host.Store.Get("purchase-1")!.Steps[0].Assignments[0].DeliveredVia is not null, what: "the delivery recorded");
         return _slack.Cards(Bob)[0];
     }
 }
