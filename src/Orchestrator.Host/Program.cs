@@ -18,6 +18,7 @@ builder.Services
 var app = builder.Build();
 app.MapHealth();
 app.MapMetricsEndpoint();
+app.MapAbout();
 app.MapSlack();
 app.MapTeams();
 app.UseSchedules();

@@ -275,8 +275,9 @@ public static partial class DefinitionLoader
         if (e.TryGetValue("kind", out var kindEntry) && OneOf(y, kindEntry.Value, Field("kind"), StepKinds) is { } k)
             kind = Enum.Parse<StepKind>(k, ignoreCase: true);
 
-        string? title = null;
-        if (!e.TryGetValue("title", out var titleEntry)) y.Error(item, Field("title"), "is required");
+        // PRODUCT.md's own example leaves a step without a title: the card then names the step by its id.
+        string? title = id;
+        if (!e.TryGetValue("title", out var titleEntry)) { }
         else if ((title = y.Text(titleEntry.Value, Field("title"))) is not null)
         {
             foreach (var field in Template.Fields(title))

@@ -74,6 +74,27 @@ internal static class HostingExtensions
         return app;
     }
 
+    /// <summary>The privacy and terms pages the Teams app manifest links to (Teams requires both).</summary>
+    public static IEndpointRouteBuilder MapAbout(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/privacy", () => Results.Text("""
+            Orchestrator — privacy
+
+            This Orchestrator installation is run by your organisation. It stores, in one file on its own server: the
+            requests people start and their inputs, who was asked to decide what and their answers with comments, the
+            history of each request, and for each person their email, Slack user id, Teams conversation reference and
+            time zone. It sends messages only to the people a workflow involves, through Slack and Microsoft Teams.
+            Nothing is shared with anyone else. Ask your administrators to export or remove your data.
+            """));
+        app.MapGet("/terms", () => Results.Text("""
+            Orchestrator — terms of use
+
+            Use this bot for your organisation's approval workflows only, under your organisation's own policies.
+            Your administrators decide which workflows run and who may act on them.
+            """));
+        return app;
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -114,6 +114,37 @@ public sealed class DefinitionLoaderTests
     }
 
     [Fact]
+    public void The_contracts_own_example_loads_and_a_step_without_a_title_is_named_by_its_id()
+    {
+        var result = DefinitionLoader.Parse("""
+            id: expense
+            name: Expense approval
+            inputs:
+              - { id: amount,  label: Amount (EUR), type: number, required: true }
+              - { id: purpose, label: Purpose,      type: text,   required: true }
+            steps:
+              - id: manager
+                kind: approval
+                title: "Expense of {{amount}} EUR for {{purpose}}"
+                assignees: manager
+                mode: any
+                remind: 4h
+                due: 1d
+                on_timeout: escalate
+                escalate_to: role:finance-leads
+              - id: finance
+                kind: approval
+                when: amount > 1000
+                assignees: role:finance
+                mode: quorum:2
+                due: 2d
+            business_hours: Mon-Fri 09:00-17:00
+            """, Path);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal("finance", result.Definitions[0].Steps[1].Title);
+    }
+
+    [Fact]
     public void A_minimal_definition_gets_the_defaults()
     {
         var result = DefinitionLoader.Parse("""
@@ -167,7 +198,6 @@ public sealed class DefinitionLoaderTests
         // Steps.
         { "id: x\nname: X\nsteps:\n  - { title: T, assignees: manager }", 4, "steps[0].id", "is required" },
         { "id: x\nname: X\nsteps:\n  - { id: a, title: T, assignees: manager }\n  - { id: a, title: U, assignees: manager }", 5, "steps[1].id", "'a' is used twice" },
-        { "id: x\nname: X\nsteps:\n  - { id: a, assignees: manager }", 4, "steps[0].title", "is required" },
         { "id: x\nname: X\nsteps:\n  - { id: a, kind: review, title: T, assignees: manager }", 4, "steps[0].kind", "not one of approval, task, notify" },
         { "id: x\nname: X\nsteps:\n  - { id: a, title: T, assignees: manager }\n  - id: b\n    title: T\n    assignees: boss", 7, "steps[1].assignees", "'boss' is not an assignee" },
         { "id: x\nname: X\nsteps:\n  - id: a\n    title: T\n    assignees:\n      - manager\n      - person:nobody", 8, "steps[0].assignees[1]", "needs an email" },
