@@ -24,6 +24,9 @@ public sealed class WorkflowInstance
     public required DateTimeOffset StartedAt { get; init; }
     public string? StartedVia { get; init; }
 
+    /// <summary>The starting system's own reference for this work (a ticket id), echoed in status and webhooks.</summary>
+    public string? ExternalRef { get; init; }
+
     public InstanceState State { get; set; } = InstanceState.Open;
     public DateTimeOffset? ClosedAt { get; set; }
 
@@ -128,7 +131,7 @@ public sealed class Assignment
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, Reassigned }
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, Reassigned, Commented }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);
