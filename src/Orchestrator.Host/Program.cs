@@ -1,8 +1,10 @@
+using Orchestrator.Host.Api;
 using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Teams;
+using Orchestrator.Host.Webhooks;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 
@@ -13,12 +15,15 @@ builder.Services
     .AddOutbox()
     .AddSchedules()
     .AddSlackChannel(builder.Configuration)
-    .AddTeamsChannel(builder.Configuration);
+    .AddTeamsChannel(builder.Configuration)
+    .AddWebhooks()
+    .AddHttpApi();
 
 var app = builder.Build();
 app.MapHealth();
 app.MapSlack();
 app.MapTeams();
+app.MapApi();
 app.UseSchedules();
 
 app.Services.GetRequiredService<CatalogLoader>().Load();

@@ -2,6 +2,7 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 using LiteDB;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Host.Webhooks;
 
 namespace Orchestrator.Host.Storage;
 
@@ -46,6 +47,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         // "waiting" holds an array: only an index over its elements finds one owner among several.
         _instances.EnsureIndex("waiting_each", "$.waiting[*]");
         _instances.EnsureIndex("state");
+        _instances.EnsureIndex("workflow");
         _instances.EnsureIndex("due");
         _instances.EnsureIndex("deadline");
         _instances.EnsureIndex("unowned");
@@ -82,19 +84,21 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 
     public void Insert(WorkflowInstance instance, IReadOnlyList<Effect> effects)
     {
-        lock (_gate) Commit(instance, effects, null, doc => _instances.Insert(doc));
-        Changed(effects.Count);
+        int added;
+        lock (_gate) added = Commit(instance, effects, null, doc => _instances.Insert(doc));
+        Changed(added);
     }
 
     public bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects)
     {
+        int added;
         lock (_gate)
         {
             var current = _instances.FindById(instance.Id);
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
-            Commit(instance, effects, current, doc => _instances.Update(doc));
+            added = Commit(instance, effects, current, doc => _instances.Update(doc));
         }
-        Changed(effects.Count);
+        Changed(added);
         return true;
     }
 
@@ -144,19 +148,16 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         else OutboxChanged?.Invoke();
     }
 
-    /// <summary>The instance, its new audit events and the effects it causes land together or not at all.</summary>
-    private void Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    /// <summary>The instance, its new audit events and the effects it causes land together or not at all; returns the outbox messages added.</summary>
+    private int Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
-        if (InBatch)
-        {
-            Write(instance, effects, current, write);
-            return;
-        }
+        if (InBatch) return Write(instance, effects, current, write);
         _db.BeginTrans();
         try
         {
-            Write(instance, effects, current, write);
+            var added = Write(instance, effects, current, write);
             _db.Commit();
+            return added;
         }
         catch
         {
@@ -165,7 +166,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         }
     }
 
-    private void Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
+    private int Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
         var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
         var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
@@ -174,6 +175,19 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         doc["audited"] = instance.History.Count;
         write(doc);
         AddEffects(instance, effects);
+        var hooks = WebhookMessages.For(instance, audited);
+        foreach (var hook in hooks) InsertOutbox(OutboxKinds.Webhook, hook.Key, instance.Id, hook.Url, hook.Payload);
+        return effects.Count + hooks.Count;
+    }
+
+    /// <summary>A page of instances through the indexes on state and workflow, in id order after <paramref name="after"/>.</summary>
+    public IReadOnlyList<WorkflowInstance> ListInstances(string? state, string? workflow, string? after, int limit)
+    {
+        var query = _instances.Query();
+        if (state is not null) query = query.Where(Query.EQ("state", state));
+        if (workflow is not null) query = query.Where(Query.EQ("workflow", workflow));
+        if (after is not null) query = query.Where(Query.GT("_id", after));
+        return query.OrderBy("_id").Limit(limit).ToEnumerable().Select(Deserialize).ToList();
     }
 
     /// <summary>The audit trail of one instance, oldest first, each event with its hash and the previous one's.</summary>
@@ -304,6 +318,11 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Pending messages in the order they were written.</summary>
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
         _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
+
+    /// <summary>Pending messages of one lane (webhooks, or everything else), in the order they were written.</summary>
+    public IReadOnlyList<OutboxItem> PendingOutbox(int limit, bool webhooks) =>
+        _outbox.Find(Query.And(Query.EQ("pending", true), webhooks ? Query.EQ("kind", OutboxKinds.Webhook) : Query.Not("kind", OutboxKinds.Webhook)), limit: limit)
+            .OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
     public OutboxItem? GetOutbox(long id) => _outbox.FindById(id) is { } d ? ToItem(d) : null;
 
@@ -456,6 +475,7 @@ internal static class OutboxKinds
     public const string Effect = "effect";
     public const string SlackRespond = "slack.respond";
     public const string SlackOpenView = "slack.view";
+    public const string Webhook = "webhook";
 }
 
 /// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>
