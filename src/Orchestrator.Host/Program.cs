@@ -1,8 +1,10 @@
+using Orchestrator.Host.Api;
 using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Teams;
+using Orchestrator.Host.Webhooks;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 
@@ -13,7 +15,9 @@ builder.Services
     .AddOutbox()
     .AddSchedules()
     .AddSlackChannel(builder.Configuration)
-    .AddTeamsChannel(builder.Configuration);
+    .AddTeamsChannel(builder.Configuration)
+    .AddWebhooks()
+    .AddHttpApi();
 
 var app = builder.Build();
 app.MapHealth();
@@ -21,6 +25,7 @@ app.MapMetricsEndpoint();
 app.MapAbout();
 app.MapSlack();
 app.MapTeams();
+app.MapApi();
 app.UseSchedules();
 
 app.Services.GetRequiredService<CatalogLoader>().Load();

@@ -23,7 +23,7 @@ public static partial class StatusText
     {
         var sb = new StringBuilder();
         sb.Append($"{i.Id} — {i.Definition.Name} — {i.State.ToString().ToLowerInvariant()}\n");
-        sb.Append($"Requested by {people.NameOf(i.Requester)} {TimeText.Format(i.StartedAt, zone)}\n");
+        sb.Append($"Requested by {people.NameOf(i.Requester)} {TimeText.Format(i.StartedAt, zone)}{(i.ExternalRef is null ? "" : $" · ref {i.ExternalRef}")}\n");
         var fields = i.Definition.Inputs.Where(d => i.Inputs.ContainsKey(d.Id)).Select(d => $"{d.Label}: {i.Inputs[d.Id]}").ToList();
         if (fields.Count > 0) sb.Append(string.Join(" · ", fields)).Append('\n');
         for (var n = 0; n < i.Steps.Count; n++)

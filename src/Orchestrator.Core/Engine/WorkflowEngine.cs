@@ -13,7 +13,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
 {
     private const int MaxAttempts = 8;
 
-    public StartResult Start(string workflowId, IReadOnlyDictionary<string, string> rawInputs, string requester, string? via)
+    /// <param name="externalRef">The caller's own reference (a ticket id) kept with the instance, e.g. from the HTTP API.</param>
+    public StartResult Start(string workflowId, IReadOnlyDictionary<string, string> rawInputs, string requester, string? via, string? externalRef = null)
     {
         var definition = catalog.Find(workflowId);
         if (definition is null) return new StartResult(StartOutcome.UnknownWorkflow);
@@ -36,6 +37,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             Requester = requester.ToLowerInvariant(),
             StartedAt = now,
             StartedVia = via,
+            ExternalRef = string.IsNullOrWhiteSpace(externalRef) ? null : externalRef.Trim(),
             Steps = definition.Steps.Select(s => new StepRun { StepId = s.Id }).ToList(),
             Revision = 1,
         };
@@ -436,8 +438,10 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         /// <summary>All effects, with one message to the requester summing up what happened.</summary>
         public IReadOnlyList<Effect> Effects()
         {
-            if (_forRequester.Count == 0) return _effects;
-            return [.. _effects, new NotifyPerson { Recipient = instance.Requester, InstanceId = instance.Id, Text = string.Join("\n", _forRequester) }];
+            // A system assignee has no chat to reach: it finds its work through the API and learns of changes by webhook.
+            var effects = _effects.Where(e => !IsSystem(e.Recipient)).ToList();
+            if (_forRequester.Count == 0) return effects;
+            return [.. effects, new NotifyPerson { Recipient = instance.Requester, InstanceId = instance.Id, Text = string.Join("\n", _forRequester) }];
         }
     }
 }

@@ -25,6 +25,9 @@ public sealed class WorkflowInstance
     public required DateTimeOffset StartedAt { get; init; }
     public string? StartedVia { get; init; }
 
+    /// <summary>The starting system's own reference for this work (a ticket id), echoed in status and webhooks.</summary>
+    public string? ExternalRef { get; init; }
+
     public InstanceState State { get; set; } = InstanceState.Open;
     public DateTimeOffset? ClosedAt { get; set; }
 
@@ -130,7 +133,7 @@ public sealed class Assignment
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);
 
 // Stored by name; new kinds go at the end.
-public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, InfoRequested, InfoAnswered, ReturnedToRequester, Resubmitted, Reassigned }
+public enum EventKind { Started, StepActivated, StepSkipped, Assigned, Decided, StepApproved, StepRejected, StepDone, Notified, Completed, Rejected, Cancelled, Unassignable, Nudged, Handoff, Overdue, TimedOut, CardDelivered, DeliveryFailed, InfoRequested, InfoAnswered, ReturnedToRequester, Resubmitted, Reassigned, Commented }
 
 /// <summary>One line of an instance's history: what happened, who did it, when, and why.</summary>
 public sealed record InstanceEvent(DateTimeOffset At, EventKind Kind, string? Actor, string? StepId, string Text, string? Via = null);

@@ -88,7 +88,7 @@ internal static class AuditCommand
     }
 
     /// <summary>Storage:Path as the host would read it: environment (Storage__Path) over appsettings.json over the default.</summary>
-    private static string StoragePath()
+    internal static string StoragePath()
     {
         var configured = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)

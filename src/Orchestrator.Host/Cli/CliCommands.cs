@@ -2,10 +2,10 @@ using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Host.Cli;
 
-/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>, <c>healthcheck [url]</c>, <c>simulate &lt;workflow&gt; …</c>, <c>manifest teams|slack …</c>, <c>audit verify|export …</c>.</summary>
+/// <summary>Admin commands run instead of the web host: <c>validate [folder]</c>, <c>healthcheck [url]</c>, <c>simulate &lt;workflow&gt; …</c>, <c>manifest teams|slack …</c>, <c>audit verify|export …</c>, <c>apikey create|list|revoke …</c>.</summary>
 internal static class CliCommands
 {
-    private static readonly string[] Verbs = ["validate", "healthcheck", "simulate", "manifest", "audit"];
+    private static readonly string[] Verbs = ["validate", "healthcheck", "simulate", "manifest", "audit", "apikey"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -20,6 +20,7 @@ internal static class CliCommands
             "simulate" => SimulateCommand.Run(args[1..], output, error, TimeProvider.System),
             "manifest" => ManifestCommand.Run(args[1..], output, error),
             "audit" => AuditCommand.Run(args[1..], output, error),
+            "apikey" => ApiKeyCommand.Run(args[1..], output, error, TimeProvider.System),
             _ => 2,
         };
     }

@@ -27,6 +27,13 @@ internal sealed class DeliveryDeferredException(TimeSpan wait) : Exception($"def
     public TimeSpan Wait { get; } = wait;
 }
 
+/// <summary>Which messages a dispatcher delivers: webhooks have their own, so a slow receiver never holds up a card.</summary>
+internal sealed record OutboxLane(string Name, bool TakesWebhooks)
+{
+    public static readonly OutboxLane Chat = new("chat", false);
+    public static readonly OutboxLane Webhooks = new("webhooks", true);
+}
+
 internal sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
@@ -55,7 +62,8 @@ internal sealed partial class OutboxDispatcher(
     DeliveryFailures failures,
     WorkflowEngine engine,
     Observability.OrchestratorMetrics metrics,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    OutboxLane? lane = null) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly DeliveryOptions _options = options.Value;
@@ -102,7 +110,7 @@ internal sealed partial class OutboxDispatcher(
     {
         var delivered = 0;
         var blocked = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in store.PendingOutbox(1000))
+        foreach (var item in store.PendingOutbox(1000, (lane ?? OutboxLane.Chat).TakesWebhooks))
         {
             var group = item.InstanceId ?? item.Key;
             if (blocked.Contains(group)) continue;

@@ -2,6 +2,7 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 using LiteDB;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Host.Webhooks;
 
 namespace Orchestrator.Host.Storage;
 
@@ -50,6 +51,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         // "waiting" holds an array: only an index over its elements finds one owner among several.
         _instances.EnsureIndex("waiting_each", "$.waiting[*]");
         _instances.EnsureIndex("state");
+        _instances.EnsureIndex("workflow");
         _instances.EnsureIndex("due");
         _instances.EnsureIndex("deadline");
         _instances.EnsureIndex("unowned");
@@ -88,7 +90,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     {
         InstanceChange change;
         lock (_gate) change = Commit(instance, effects, null, doc => _instances.Insert(doc));
-        Changed(effects.Count, change);
+        Changed(change.OutboxAdded, change);
     }
 
     public bool TryUpdate(WorkflowInstance instance, int expectedRevision, IReadOnlyList<Effect> effects)
@@ -100,7 +102,7 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             if (current is null || current["revision"].AsInt32 != expectedRevision) return false;
             change = Commit(instance, effects, current, doc => _instances.Update(doc));
         }
-        Changed(effects.Count, change);
+        Changed(change.OutboxAdded, change);
         return true;
     }
 
@@ -191,7 +193,19 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         doc["audited"] = instance.History.Count;
         write(doc);
         AddEffects(instance, effects);
-        return new InstanceChange(instance, instance.History.Skip(audited).ToList());
+        var hooks = WebhookMessages.For(instance, audited);
+        foreach (var hook in hooks) InsertOutbox(OutboxKinds.Webhook, hook.Key, instance.Id, hook.Url, hook.Payload);
+        return new InstanceChange(instance, instance.History.Skip(audited).ToList(), effects.Count + hooks.Count);
+    }
+
+    /// <summary>A page of instances through the indexes on state and workflow, in id order after <paramref name="after"/>.</summary>
+    public IReadOnlyList<WorkflowInstance> ListInstances(string? state, string? workflow, string? after, int limit)
+    {
+        var query = _instances.Query();
+        if (state is not null) query = query.Where(Query.EQ("state", state));
+        if (workflow is not null) query = query.Where(Query.EQ("workflow", workflow));
+        if (after is not null) query = query.Where(Query.GT("_id", after));
+        return query.OrderBy("_id").Limit(limit).ToEnumerable().Select(Deserialize).ToList();
     }
 
     /// <summary>The audit trail of one instance, oldest first, each event with its hash and the previous one's.</summary>
@@ -322,6 +336,11 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Pending messages in the order they were written.</summary>
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
         _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
+
+    /// <summary>Pending messages of one lane (webhooks, or everything else), in the order they were written.</summary>
+    public IReadOnlyList<OutboxItem> PendingOutbox(int limit, bool webhooks) =>
+        _outbox.Find(Query.And(Query.EQ("pending", true), webhooks ? Query.EQ("kind", OutboxKinds.Webhook) : Query.Not("kind", OutboxKinds.Webhook)), limit: limit)
+            .OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
     public OutboxItem? GetOutbox(long id) => _outbox.FindById(id) is { } d ? ToItem(d) : null;
 
@@ -486,13 +505,14 @@ internal static class OutboxKinds
     public const string SlackRespond = "slack.respond";
     public const string SlackOpenView = "slack.view";
     public const string SlackHome = "slack.home";
+    public const string Webhook = "webhook";
 }
 
 /// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>
 internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error, int TriesStarted = 0);
 
 /// <summary>A committed change of an instance and the history events it added.</summary>
-internal sealed record InstanceChange(WorkflowInstance Instance, IReadOnlyList<InstanceEvent> NewEvents);
+internal sealed record InstanceChange(WorkflowInstance Instance, IReadOnlyList<InstanceEvent> NewEvents, int OutboxAdded);
 
 internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received);
 
