@@ -33,7 +33,7 @@ internal static class TickScenario
 
     public static IEnumerable<Figure> Run(int open, int due, string folder)
     {
-        var path = Path.Combine(folder, $"tick-{open}.db");
+        var path = PathFor(open, folder);
         using var store = new LiteDbStore(path);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
         var catalog = new Catalog();
@@ -59,6 +59,9 @@ internal static class TickScenario
             ceiling, "LiteDB read + rewrite of the same documents, one transaction", Goal: "≤ 100 ms", Met: watch.Elapsed.TotalMilliseconds <= 100,
             Note: $"seeded in {seed.Elapsed.TotalSeconds:F1} s");
     }
+
+    /// <summary>The file a run leaves behind, holding <c>open</c> open instances (the process scenario starts the host on it).</summary>
+    public static string PathFor(int open, string folder) => Path.Combine(folder, $"tick-{open}.db");
 
     private static void Seed(LiteDbStore store, WorkflowEngine engine, Dictionary<string, string> inputs, int count)
     {

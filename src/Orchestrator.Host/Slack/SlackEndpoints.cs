@@ -69,7 +69,7 @@ internal static partial class SlackEndpoints
             {
                 var view = payload["view"] as JsonObject;
                 var callback = view is null ? null : Text(view, "callback_id");
-                var values = view?["state"]?["values"] as JsonObject;
+                var values = (view?["state"] as JsonObject)?["values"] as JsonObject;
                 var metadata = view is null ? null : Text(view, "private_metadata");
                 if (view is null || values is null || string.IsNullOrEmpty(Text(view, "id")))
                     return Results.BadRequest("A view_submission needs view.id and view.state.values.");

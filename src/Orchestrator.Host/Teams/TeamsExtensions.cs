@@ -70,6 +70,11 @@ internal static partial class TeamsExtensions
                 // turn errors never get here (OnTurnError handles them), so this is the token.
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             }
+            catch (Exception ex) when (ex is ArgumentException or UriFormatException && !context.Response.HasStarted)
+            {
+                // An activity without a usable serviceUrl fails inside the SDK before any turn begins: a malformed request.
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            }
         });
         return app;
     }
