@@ -103,7 +103,8 @@ internal sealed partial class SlackInboundProcessor(
             Respond(item, responseUrl, NoEmail);
             return;
         }
-        var text = await ResolveMentionsAsync(form["text"].ToString(), ct);
+        // Slack leaves 'text' out of a bare "/orchestrate": that is a request for help, not an error.
+        var text = await ResolveMentionsAsync(form.TryGetValue("text", out var typed) ? typed.ToString() : "", ct);
         var reply = commands.Execute(text, email, SlackOutboxHandler.Platform, Prefix);
         if (reply.Form is { } startForm)
             OpenView(item, form["trigger_id"].ToString(), SlackCards.StartForm(startForm.Definition, startForm.Values));

@@ -83,7 +83,11 @@ public sealed class ApiKeyCommandTests : IAsyncLifetime
         await using (var host = TestHost.Start(_slack, _dbPath))
             Assert.Equal(HttpStatusCode.OK, (await host.Get("/api/v1/instances", key)).StatusCode);
 
-        await Run("apikey", "revoke", "jira", "--db", _dbPath);
+        // The stopped host ran in this process: let any file handle LiteDB left to the finalizer go, as a real exit would.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var revoked = await Run("apikey", "revoke", "jira", "--db", _dbPath);
+        Assert.True(revoked.Code == 0, revoked.Error);
 
         await using (var host = TestHost.Start(_slack, _dbPath))
             Assert.Equal(HttpStatusCode.Unauthorized, (await host.Get("/api/v1/instances", key)).StatusCode);

@@ -25,6 +25,16 @@ public sealed class FuzzRegressionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bare_slash_command_without_a_text_field_is_answered_with_the_help()
+    {
+        var body = TestHost.Form(("team_id", "T1"), ("channel_id", "C1"), ("user_id", Alice), ("command", "/orchestrate"),
+            ("response_url", _slack.ResponseUrl("bare").ToString()), ("trigger_id", "trig-bare"));
+
+        Assert.Equal(HttpStatusCode.OK, (await _host.PostSigned("/slack/commands", body, "application/x-www-form-urlencoded")).StatusCode);
+        await _slack.WaitFor(s => s.Responses().Any(r => r.Contains("start and follow approvals")), what: "the help answered");
+    }
+
+    [Fact]
     public async Task A_signed_command_with_an_overlong_trigger_id_is_acknowledged_and_recorded_once()
     {
         // LiteDB refuses index keys of 1,023 bytes or more; the inbox key is built from the trigger id.

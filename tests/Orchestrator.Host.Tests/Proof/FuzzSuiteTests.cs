@@ -33,6 +33,11 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
         new("/api/messages", HttpMethod.Post, FuzzShape.BotActivity, 1_500),
         new("/healthz", HttpMethod.Get, FuzzShape.Get, 500),
         new("/readyz", HttpMethod.Get, FuzzShape.Get, 500),
+        new("/metrics", HttpMethod.Get, FuzzShape.Get, 200),
+        new("/api/v1/workflows/purchase/instances", HttpMethod.Post, FuzzShape.Json, 1_000),
+        new("/api/v1/instances/purchase-1/events", HttpMethod.Post, FuzzShape.Json, 1_000),
+        new("/api/v1/instances?state=open&limit=5", HttpMethod.Get, FuzzShape.Get, 300),
+        new("/api/v1/instances/purchase-1", HttpMethod.Get, FuzzShape.Get, 300),
     ];
 
     private const int Seed = 7_2026;
@@ -40,12 +45,14 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
     private SlackFake _slack = null!;
     private BotConnectorFake _connector = null!;
     private TestHost _host = null!;
+    private string _apiKey = null!;
 
     public async Task InitializeAsync()
     {
         _slack = await StartSlack();
         _connector = await TeamsStory.StartConnector();
         _host = TestHost.Start(_slack);
+        _apiKey = _host.Services.GetRequiredService<Orchestrator.Host.Api.ApiKeyStore>().Create("fuzz", DateTimeOffset.UtcNow).Key!;
         // Something to point at: a live request with a card, so mutated clicks and commands meet real state.
         await _host.Command(_slack, Alice, "start purchase amount=1500 item=\"Standing desk\"");
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
@@ -184,6 +191,9 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
             request.Headers.TryAddWithoutValidation("X-Slack-Signature", SlackSignatureVerifier.Sign(TestHost.SigningSecret, timestamp, body));
             if (fuzz.Chance(10)) request.Headers.TryAddWithoutValidation("X-Slack-Retry-Num", fuzz.Pick(["1", "2", "x"]));
         }
+        // The HTTP API with a real key, so the bodies reach the parser and the engine, not just the key check.
+        if (target.Path.StartsWith("/api/v1/", StringComparison.Ordinal) && fuzz.Chance(90))
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_apiKey}");
         AddNoiseHeaders(fuzz, request);
         return request;
     }
@@ -204,7 +214,7 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
             FuzzShape.SlackInteraction => (Encoding.UTF8.GetBytes(InteractionForm(fuzz, mutate)), form),
             FuzzShape.SlackEvent => (Encoding.UTF8.GetBytes((mutate ? fuzz.Mutate(EventJson(fuzz)) : EventJson(fuzz)).ToJsonString()), json),
             FuzzShape.BotActivity => (Encoding.UTF8.GetBytes((mutate ? fuzz.Mutate(ActivityJson(fuzz)) : ActivityJson(fuzz)).ToJsonString()), json),
-            FuzzShape.Json => (Encoding.UTF8.GetBytes((mutate ? fuzz.Mutate(fuzz.Value() ?? new JsonObject()) : new JsonObject()).ToJsonString()), json),
+            FuzzShape.Json => (Encoding.UTF8.GetBytes((mutate ? fuzz.Mutate(ApiJson(fuzz, target)) : ApiJson(fuzz, target)).ToJsonString()), json),
             _ => (fuzz.Chance(20) ? fuzz.Noise(fuzz.Random.Next(0, 512)) : [], "text/plain"),
         };
         return kind == 4 && result.Body.Length > 0 ? (fuzz.Corrupt(result.Body), result.ContentType) : result;
@@ -240,6 +250,18 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
         var fields = new List<(string, string)> { ("payload", payload.ToJsonString()) };
         return TestHost.Form([.. mutate && fuzz.Chance(30) ? fuzz.Mutate(fields) : fields]);
     }
+
+    /// <summary>A valid body for the HTTP API target, for the mutations to start from.</summary>
+    private static JsonObject ApiJson(Fuzzer fuzz, FuzzTarget target) => target.Path.EndsWith("/events", StringComparison.Ordinal)
+        ? fuzz.Chance(50)
+            ? new JsonObject { ["type"] = "comment", ["text"] = fuzz.Text(20), ["author"] = "erp" }
+            : new JsonObject { ["type"] = "complete", ["step"] = "manager", ["system"] = "erp", ["comment"] = fuzz.Text(10) }
+        : new JsonObject
+        {
+            ["requester"] = "alice@example.com",
+            ["inputs"] = new JsonObject { ["amount"] = fuzz.Random.Next(-5, 5000), ["item"] = fuzz.Text(12) },
+            ["external_ref"] = fuzz.Text(8),
+        };
 
     private static JsonObject EventJson(Fuzzer fuzz) => fuzz.Chance(30)
         ? new JsonObject { ["type"] = "url_verification", ["challenge"] = fuzz.Text(20), ["token"] = "x" }
