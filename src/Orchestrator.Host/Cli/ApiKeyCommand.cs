@@ -53,8 +53,9 @@ internal static class ApiKeyCommand
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
             if (verb != "list") EnsureNoHostHoldsIt(path);
-            using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = verb == "list" });
-            var keys = new ApiKeyStore(database, writable: verb != "list");
+            using var snapshot = verb == "list" ? StoreSnapshot.Open(path) : null;
+            using var database = snapshot is null ? new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }) : null;
+            var keys = new ApiKeyStore(snapshot?.Database ?? database!, writable: verb != "list");
             return verb switch
             {
                 "create" => Create(keys, name!, path, time, output, error),

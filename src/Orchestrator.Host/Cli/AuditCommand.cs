@@ -9,7 +9,7 @@ namespace Orchestrator.Host.Cli;
 /// <summary>
 /// <c>audit verify [--db &lt;file&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
 /// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;]</c> writes the events out, one JSON object per line.
-/// The file is <c>Storage:Path</c> (appsettings.json, environment) unless <c>--db</c> names another; it is opened read-only.
+/// The file is <c>Storage:Path</c> (appsettings.json, environment) unless <c>--db</c> names another; a copy of it is read.
 /// </summary>
 internal static class AuditCommand
 {
@@ -51,8 +51,8 @@ internal static class AuditCommand
 
         try
         {
-            using var database = new LiteDatabase(new ConnectionString { Filename = path, ReadOnly = true, Connection = ConnectionType.Direct });
-            return verb == "verify" ? Verify(database, path, output, error) : Export(database, options[Out], since, output);
+            using var snapshot = StoreSnapshot.Open(path);
+            return verb == "verify" ? Verify(snapshot.Database, path, output, error) : Export(snapshot.Database, options[Out], since, output);
         }
         catch (IOException e)
         {

@@ -59,6 +59,8 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _outbox.EnsureIndex("key", unique: true);
         _outbox.EnsureIndex("pending");
         _identities.EnsureIndex("slack");
+        // The inbound processor asks for what is not done yet on every pass; without this it reads the whole inbox.
+        _inbox.EnsureIndex("done");
     }
 
     public string Path { get; }

@@ -39,10 +39,12 @@ public sealed class AuditCommandTests : IAsyncLifetime
     public async Task Verify_reads_the_file_while_the_host_is_running()
     {
         await using var host = TestHost.Start(_slack, _dbPath);
-        _ = host.Store; // the host holds the file open
+        // A change the running host has committed only to its write-ahead log so far must be seen too.
+        await host.Command(_slack, Alice, "start purchase amount=30 item=Tape");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 3, what: "the third request's card");
         var (code, output, error) = await HostProcess.Run("audit", "verify", "--db", _dbPath);
         Assert.True(code == 0, error);
-        Assert.Contains("ok: 2 chains", output);
+        Assert.Contains("ok: 3 chains", output);
     }
 
     [Fact]

@@ -1,0 +1,65 @@
+using LiteDB;
+
+namespace Orchestrator.Host.Cli;
+
+/// <summary>
+/// A private copy of the store for commands that only read it (<c>audit</c>, <c>apikey list</c>). Opening the live file
+/// read-only is not enough: LiteDB keeps recent commits in its write-ahead log (<c>…-log.db</c>) until a checkpoint, and a
+/// read-only open does not replay it, so it would read pages the log has already replaced. The copy is opened normally,
+/// replays its log, and is deleted afterwards; the running host's files are never touched.
+/// </summary>
+internal sealed class StoreSnapshot : IDisposable
+{
+    private readonly string _folder;
+
+    private StoreSnapshot(string folder, LiteDatabase database)
+    {
+        _folder = folder;
+        Database = database;
+    }
+
+    public LiteDatabase Database { get; }
+
+    public static StoreSnapshot Open(string path)
+    {
+        var folder = Directory.CreateTempSubdirectory("orchestrator-snapshot").FullName;
+        try
+        {
+            var copy = Path.Combine(folder, Path.GetFileName(path));
+            // The data file first, then its log: a checkpoint between the two leaves an older but whole state, never a torn one.
+            CopyShared(path, copy);
+            var log = LogOf(path);
+            if (File.Exists(log)) CopyShared(log, LogOf(copy));
+            return new StoreSnapshot(folder, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Database.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless; the answer the command gave stands.
+        }
+    }
+
+    private static string LogOf(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+
+    // The host keeps its file open; read it with sharing so the copy works beside it.
+    private static void CopyShared(string from, string to)
+    {
+        using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var target = new FileStream(to, FileMode.CreateNew, FileAccess.Write);
+        source.CopyTo(target);
+    }
+}
