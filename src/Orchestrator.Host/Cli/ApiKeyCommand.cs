@@ -52,16 +52,11 @@ internal static class ApiKeyCommand
                 var folder = Path.GetDirectoryName(path);
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
-            if (verb != "list") EnsureNoHostHoldsIt(path);
-            using var snapshot = verb == "list" ? StoreSnapshot.Open(path) : null;
-            using var database = snapshot is null ? new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }) : null;
-            var keys = new ApiKeyStore(snapshot?.Database ?? database!, writable: verb != "list");
-            return verb switch
-            {
-                "create" => Create(keys, name!, path, time, output, error),
-                "revoke" => Revoke(keys, name!, path, time, output, error),
-                _ => List(keys, path, output),
-            };
+            if (verb == "list") return StoreSnapshot.Read(path, db => List(new ApiKeyStore(db, writable: false), path, output));
+            EnsureNoHostHoldsIt(path);
+            using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+            var keys = new ApiKeyStore(database);
+            return verb == "create" ? Create(keys, name!, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }
         catch (IOException e)
         {

@@ -51,12 +51,15 @@ internal static class AuditCommand
 
         try
         {
-            using var snapshot = StoreSnapshot.Open(path);
-            return verb == "verify" ? Verify(snapshot.Database, path, output, error) : Export(snapshot.Database, options[Out], since, output);
+            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, output, error) : Export(db, options[Out], since, output));
         }
         catch (IOException e)
         {
             return Fail(error, $"audit {verb}: cannot open {path}: {e.Message}");
+        }
+        catch (LiteException e)
+        {
+            return Fail(error, $"audit {verb}: {path} could not be read ({e.Message}); if the host was busy writing, run this again.");
         }
     }
 

@@ -39,6 +39,26 @@ internal sealed class StoreSnapshot : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on a fresh copy, copying again when the copy turns out torn (the host was writing
+    /// its file, e.g. a checkpoint, while it was copied).
+    /// </summary>
+    public static T Read<T>(string path, Func<LiteDatabase, T> read)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var snapshot = Open(path);
+                return read(snapshot.Database);
+            }
+            catch (LiteException) when (attempt < 3)
+            {
+                Thread.Sleep(200 * attempt);
+            }
+        }
+    }
+
     public void Dispose()
     {
         Database.Dispose();

@@ -131,8 +131,20 @@ public sealed class AuditCommandTests : IAsyncLifetime
 
     private void Tamper(Action<LiteDatabase> change)
     {
-        using var db = new LiteDatabase(new ConnectionString { Filename = _dbPath, Connection = ConnectionType.Direct });
-        change(db);
+        // The host that wrote the file ran in this process a moment ago; under load LiteDB may still be settling it.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var db = new LiteDatabase(new ConnectionString { Filename = _dbPath, Connection = ConnectionType.Direct });
+                change(db);
+                return;
+            }
+            catch (LiteException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt);
+            }
+        }
     }
 
     private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
