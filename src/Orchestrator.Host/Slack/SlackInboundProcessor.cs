@@ -105,12 +105,25 @@ internal sealed partial class SlackInboundProcessor(
         }
         // Slack leaves 'text' out of a bare "/orchestrate": that is a request for help, not an error.
         var text = await ResolveMentionsAsync(form.TryGetValue("text", out var typed) ? typed.ToString() : "", ct);
-        var reply = commands.Execute(text, email, SlackOutboxHandler.Platform, Prefix);
-        if (reply.Form is { } startForm)
-            OpenView(item, form["trigger_id"].ToString(), SlackCards.StartForm(startForm.Definition, startForm.Values));
-        else
-            Respond(item, responseUrl, reply.Text);
+        Finish(item, () =>
+        {
+            var reply = commands.Execute(text, email, SlackOutboxHandler.Platform, Prefix);
+            if (reply.Form is { } startForm)
+                OpenView(item, form["trigger_id"].ToString(), SlackCards.StartForm(startForm.Definition, startForm.Values));
+            else
+                Respond(item, responseUrl, reply.Text);
+        });
     }
+
+    /// <summary>
+    /// Does the work of a recorded request and marks it done in one transaction: a host killed in between leaves neither,
+    /// so the request is done again, never twice (a start would otherwise make a second instance).
+    /// </summary>
+    private void Finish(InboundItem item, Action work) => store.Batch(() =>
+    {
+        work();
+        store.MarkInboundDone(item.Key);
+    });
 
     private async Task ActionAsync(InboundItem item, CancellationToken ct)
     {
@@ -168,10 +181,13 @@ internal sealed partial class SlackInboundProcessor(
                 break;
             case SlackCards.StartFormCallback:
                 var definition = catalog.Find(metadata);
-                var reply = definition is null
-                    ? new CommandReply($"The workflow '{metadata}' no longer exists.", IsError: true)
-                    : commands.StartWith(definition.Id, SlackEndpoints.StartFormValues(values, definition), email, SlackOutboxHandler.Platform, Prefix);
-                DirectMessage(item, email, reply.Text);
+                Finish(item, () =>
+                {
+                    var reply = definition is null
+                        ? new CommandReply($"The workflow '{metadata}' no longer exists.", IsError: true)
+                        : commands.StartWith(definition.Id, SlackEndpoints.StartFormValues(values, definition), email, SlackOutboxHandler.Platform, Prefix);
+                    DirectMessage(item, email, reply.Text);
+                });
                 break;
             default:
                 InfoView(item, SlackEndpoints.Text(view, "callback_id"), values, metadata, email);
@@ -203,8 +219,11 @@ internal sealed partial class SlackInboundProcessor(
         if (email is null) return;
         var text = MentionPattern().Replace(SlackEndpoints.Text(e, "text") ?? "", m => type == "app_mention" && m.Index == 0 ? "" : m.Value).Trim();
         text = await ResolveMentionsAsync(text, ct);
-        var reply = commands.Execute(text, email, SlackOutboxHandler.Platform);
-        DirectMessage(item, email, reply.Form is null ? reply.Text : $"{reply.Text} Use /orchestrate start {reply.Form.Definition.Id} to fill them in a form.");
+        Finish(item, () =>
+        {
+            var reply = commands.Execute(text, email, SlackOutboxHandler.Platform);
+            DirectMessage(item, email, reply.Form is null ? reply.Text : $"{reply.Text} Use /orchestrate start {reply.Form.Definition.Id} to fill them in a form.");
+        });
     }
 
     /// <summary>The email of a Slack user; a <paramref name="speaker"/> is remembered as last reached on Slack.</summary>

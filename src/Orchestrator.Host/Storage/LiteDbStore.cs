@@ -408,9 +408,10 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Records an inbound request once; false when the same key was recorded before (a retry or a repeat).</summary>
     public bool TryRecordInbound(string key, string kind, string body, string? header, DateTimeOffset at)
     {
-        lock (_gate)
+        // No store-wide lock: this is Slack's acknowledgement path, and it must not wait behind instance commits. The
+        // primary key makes the insert itself the check, atomically.
+        try
         {
-            if (_inbox.FindById(key) is not null) return false;
             _inbox.Insert(new BsonDocument
             {
                 ["_id"] = key,
@@ -421,6 +422,10 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
                 ["done"] = false,
             });
             return true;
+        }
+        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            return false;
         }
     }
 
