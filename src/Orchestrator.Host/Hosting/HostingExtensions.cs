@@ -58,8 +58,7 @@ internal static class HostingExtensions
             sp.GetRequiredService<IOptions<SlackOptions>>().Value.SigningSecret ?? "", sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SlackPeople>();
         services.AddSingleton<SlackInbox>();
-        services.AddSingleton<SlackOutboxHandler>();
-        services.AddSingleton<IOutboxHandler>(sp => sp.GetRequiredService<SlackOutboxHandler>());
+        services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
         services.AddSingleton<SlackInboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
         return services;

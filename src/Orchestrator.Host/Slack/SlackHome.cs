@@ -1,5 +1,7 @@
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Storage;
+using JsonSerializer = System.Text.Json.JsonSerializer;
 
 namespace Orchestrator.Host.Slack;
 
@@ -8,6 +10,10 @@ internal static class SlackHome
 {
     /// <summary>An outbox message asking for a person's home tab to be drawn afresh from the current state.</summary>
     internal sealed record PublishHomeMessage(string Email);
+
+    /// <summary>Queues a fresh draw of a person's App Home; drawn from the state at delivery, so a late one is never stale.</summary>
+    public static void Queue(LiteDbStore store, string email, string key) =>
+        store.Enqueue(OutboxKinds.SlackHome, key, null, email, JsonSerializer.Serialize(new PublishHomeMessage(email), StoreJson.Options));
 
     public static HomeView Render(HomeModel home)
     {

@@ -23,7 +23,6 @@ internal sealed partial class SlackInboundProcessor(
     Catalog catalog,
     TimeProvider time,
     ChannelRouter router,
-    SlackOutboxHandler home,
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
@@ -207,7 +206,7 @@ internal sealed partial class SlackInboundProcessor(
             var person = await EmailAsync(user, ct, speaker: false);
             if (person is null) return;
             store.MarkHomeOpened(person);
-            home.QueueHome(person, $"home:{item.Key}");
+            SlackHome.Queue(store, person, $"home:{item.Key}");
             return;
         }
         // Our own messages and edits come back as events too; only people's new messages are commands.

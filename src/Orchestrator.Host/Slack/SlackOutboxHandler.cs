@@ -55,7 +55,7 @@ internal sealed class SlackOutboxHandler(
                     var effect = JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!;
                     await DeliverEffectAsync(item, effect, cancellationToken);
                     // What changed for this person shows on their App Home too, once they have opened it.
-                    if (store.HomeOpened(effect.Recipient)) QueueHome(effect.Recipient, $"home:{item.Key}");
+                    if (store.HomeOpened(effect.Recipient)) SlackHome.Queue(store, effect.Recipient, $"home:{item.Key}");
                     break;
             }
         }
@@ -130,10 +130,6 @@ internal sealed class SlackOutboxHandler(
         _lastPost[message.Channel] = time.GetUtcNow();
         return posted;
     }
-
-    /// <summary>Queues a fresh draw of a person's App Home; drawn from the state at delivery, so a late one is never stale.</summary>
-    public void QueueHome(string email, string key) =>
-        store.Enqueue(OutboxKinds.SlackHome, key, null, email, JsonSerializer.Serialize(new SlackHome.PublishHomeMessage(email), StoreJson.Options));
 
     private async Task PublishHomeAsync(string email, CancellationToken cancellationToken)
     {
