@@ -50,7 +50,7 @@ public sealed class ManifestCommandTests : IDisposable
         Assert.Contains($"{BaseUrl}/slack/events", output);
         Assert.Contains($"{BaseUrl}/slack/interactions", output);
         Assert.DoesNotContain("{{BASE_URL}}", output);
-        var schema = await JsonSchema.FromFileAsync(Path.Combine(SlackManifestTests.SharedSchemas(), "slack-app-manifest.schema.1.0.0.json"));
+        var schema = await JsonSchema.FromFileAsync(Path.Combine(Repo.Schemas, "slack-app-manifest.schema.1.0.0.json"));
         var errors = schema.Validate(SlackManifestTests.ToJson(output).ToJsonString());
         Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => $"{e.Path}: {e.Kind}")));
     }

@@ -3,11 +3,11 @@ using NJsonSchema;
 
 namespace Orchestrator.Host.Tests.Infrastructure;
 
-/// <summary>Checks a card against the Adaptive Card 1.5 schema in <c>shared/schemas</c>, as Teams would draw it.</summary>
+/// <summary>Checks a card against the Adaptive Card 1.5 schema in <c>tests/schemas</c>, as Teams would draw it.</summary>
 internal static class CardSchema
 {
     private static readonly Lazy<Task<JsonSchema>> Schema = new(() =>
-        JsonSchema.FromFileAsync(Path.Combine(Repo.Root, "..", "shared", "schemas", "adaptive-card-1.5.schema.json")));
+        JsonSchema.FromFileAsync(Path.Combine(Repo.Schemas, "adaptive-card-1.5.schema.json")));
 
     public static async Task AssertValid(JsonObject card, string name = "card")
     {

@@ -145,6 +145,9 @@ internal static class Repo
 {
     public static string Root { get; } = Find();
 
+    /// <summary>The official JSON schemas copied into the repository (provenance and licences in its README).</summary>
+    public static string Schemas => Path.Combine(Root, "tests", "schemas");
+
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

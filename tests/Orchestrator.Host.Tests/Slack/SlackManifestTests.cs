@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using NJsonSchema;
 using Orchestrator.Host.Slack;
+using Orchestrator.Host.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Host.Tests.Slack;
@@ -14,7 +15,7 @@ public sealed class SlackManifestTests
     public async Task The_rendered_manifest_is_valid_against_slacks_schema()
     {
         var manifest = ToJson(SlackManifest.Render(ReadManifest(), BaseUrl));
-        var schema = await JsonSchema.FromFileAsync(Path.Combine(SharedSchemas(), "slack-app-manifest.schema.1.0.0.json"));
+        var schema = await JsonSchema.FromFileAsync(Path.Combine(Repo.Schemas, "slack-app-manifest.schema.1.0.0.json"));
 
         var errors = schema.Validate(manifest.ToJsonString());
 
@@ -59,29 +60,7 @@ public sealed class SlackManifestTests
         Assert.Equal(commandUrl, manifest["features"]!["slash_commands"]![0]!["url"]!.GetValue<string>());
     }
 
-    private static string ReadManifest() => File.ReadAllText(Path.Combine(RepoRoot(), "manifests", "slack", "manifest.yaml"));
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
-                return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"No Orchestrator.sln above {AppContext.BaseDirectory}");
-    }
-
-    // The repository sits next to shared/ (<root>/main or a worktree beside it), so the schemas are at ../shared/schemas.
-    internal static string SharedSchemas()
-    {
-        for (var dir = new DirectoryInfo(RepoRoot()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "schemas");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException($"No shared/schemas beside or above {RepoRoot()}");
-    }
+    private static string ReadManifest() => File.ReadAllText(Path.Combine(Repo.Root, "manifests", "slack", "manifest.yaml"));
 
     internal static JsonObject ToJson(string yaml)
     {

@@ -13,7 +13,7 @@ public sealed class TeamsCardsTests
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
     private static readonly Lazy<Task<JsonSchema>> Schema = new(() =>
-        JsonSchema.FromFileAsync(Path.Combine(Repo.Root, "..", "shared", "schemas", "adaptive-card-1.5.schema.json")));
+        JsonSchema.FromFileAsync(Path.Combine(Repo.Schemas, "adaptive-card-1.5.schema.json")));
 
     private static CardModel Card(CardKind kind = CardKind.Approval, CardStatus status = CardStatus.Open, string? outcome = null, string? reason = null) => new()
     {

@@ -125,7 +125,7 @@ public sealed class TeamsManifestTests
 
     internal static async Task<List<string>> ValidateAsync(string manifestJson)
     {
-        var schema = await JsonSchema.FromFileAsync(Path.Combine(SlackManifestTests.SharedSchemas(), "MicrosoftTeams.v1.17.schema.json"));
+        var schema = await JsonSchema.FromFileAsync(Path.Combine(Repo.Schemas, "MicrosoftTeams.v1.17.schema.json"));
         return [.. schema.Validate(manifestJson).Select(e => $"{e.Path}: {e.Kind}")];
     }
 
