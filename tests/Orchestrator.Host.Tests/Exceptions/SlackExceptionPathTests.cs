@@ -32,10 +32,10 @@ public sealed class SlackExceptionPathTests : IAsyncLifetime
     /// <summary>Runs a command and returns its private answer, the first one that contains <paramref name="expect"/>.</summary>
     private async Task<string> CommandAsync(string user, string text, string expect)
     {
-        var before = _slack.Responses().Count;
-        await _host.Command(_slack, user, text);
-        await _slack.WaitFor(s => s.Responses().Skip(before).Any(r => r.Contains(expect)), what: $"the answer to '{text}' saying '{expect}'");
-        return _slack.Responses().Skip(before).First(r => r.Contains(expect));
+        var id = $"cmd-{Guid.NewGuid():N}";
+        await _host.Command(_slack, user, text, id);
+        await _slack.WaitFor(s => s.ResponsesTo(id).Any(r => r.Contains(expect)), what: $"the answer to '{text}' saying '{expect}'");
+        return _slack.ResponsesTo(id).First(r => r.Contains(expect));
     }
 
     [Fact]

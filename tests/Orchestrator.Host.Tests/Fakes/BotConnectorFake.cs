@@ -111,7 +111,7 @@ internal sealed class BotConnectorFake : IAsyncDisposable
 
     public async Task WaitFor(Func<BotConnectorFake, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(5);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
         var started = TimeProvider.System.GetTimestamp();
         while (!condition(this))
         {

@@ -189,7 +189,7 @@ internal sealed class SlackFake : IAsyncDisposable
     /// <summary>Polls every 20 ms until <paramref name="condition"/> holds; fails with every call so far when it never does.</summary>
     public async Task WaitFor(Func<SlackFake, bool> condition, TimeSpan? timeout = null, string? what = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
         var started = TimeProvider.System.GetTimestamp();
         while (!condition(this))
         {

@@ -65,7 +65,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public async Task WaitFor(Func<WebhookReceiver, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
         var started = TimeProvider.System.GetTimestamp();
         while (!condition(this))
         {

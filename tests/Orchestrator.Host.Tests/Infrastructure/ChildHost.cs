@@ -25,7 +25,8 @@ internal sealed class ChildHost : IAsyncDisposable
     {
         _process = process;
         BaseUrl = baseUrl;
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        // Generous: on a loaded machine a live host can be slow to answer; a killed one refuses at once.
+        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -76,10 +77,10 @@ internal sealed class ChildHost : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
-            if (started.Elapsed > TimeSpan.FromSeconds(30))
+            if (started.Elapsed > TimeSpan.FromMinutes(2))
             {
                 await host.DisposeAsync();
-                throw new TimeoutException($"The host did not become healthy within 30 s:\n{host.Output}");
+                throw new TimeoutException($"The host did not become healthy within 2 minutes:\n{host.Output}");
             }
             await Task.Delay(50);
         }

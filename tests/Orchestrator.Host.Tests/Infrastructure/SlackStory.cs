@@ -51,4 +51,8 @@ internal static class SlackStory
     /// <summary>Texts sent back through response_url (private answers to commands and clicks).</summary>
     public static IReadOnlyList<string> Responses(this SlackFake slack) =>
         slack.Calls.Where(c => c.Method.StartsWith("respond/", StringComparison.Ordinal)).Select(c => c.Arg("text") ?? "").ToList();
+
+    /// <summary>The answers posted to one request's <c>response_url</c>, so a late answer to another request cannot be mistaken for it.</summary>
+    public static IReadOnlyList<string> ResponsesTo(this SlackFake slack, string responseId) =>
+        slack.Calls.Where(c => c.Method == $"respond/{responseId}").Select(c => c.Arg("text") ?? "").ToList();
 }

@@ -73,10 +73,11 @@ internal sealed class TestHost : IAsyncDisposable
         return Client.SendAsync(request);
     }
 
-    public Task<HttpResponseMessage> Command(SlackFake slack, string userId, string text) =>
+    /// <summary>Sends <c>/orchestrate text</c>; its answers go to <c>respond/{responseId}</c> (see <c>SlackStory.ResponsesTo</c>).</summary>
+    public Task<HttpResponseMessage> Command(SlackFake slack, string userId, string text, string? responseId = null) =>
         PostSigned("/slack/commands", Form(
             ("token", "ignored"), ("team_id", "T1"), ("channel_id", "C1"), ("user_id", userId), ("command", "/orchestrate"),
-            ("text", text), ("response_url", slack.ResponseUrl($"cmd-{Guid.NewGuid():N}").ToString()), ("trigger_id", $"trig-{Guid.NewGuid():N}")),
+            ("text", text), ("response_url", slack.ResponseUrl(responseId ?? $"cmd-{Guid.NewGuid():N}").ToString()), ("trigger_id", $"trig-{Guid.NewGuid():N}")),
             "application/x-www-form-urlencoded");
 
     public Task<HttpResponseMessage> Click(SlackFake slack, string userId, string actionId, string value) =>

@@ -39,20 +39,30 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
             await using var host = await ChildHost.Start(_slack, _dbPath);
             // Every other life, Slack takes one post but answers too late: the host dies not knowing it landed.
             if (random.Next(2) == 0) _slack.AnswerLate("chat.postMessage", TimeSpan.FromMinutes(2));
-            var killAt = TimeSpan.FromMilliseconds(random.Next(150, 1500));
-            using var stop = new CancellationTokenSource(killAt);
+            // The kill comes after this life has acknowledged a few requests (at least one click), then a random moment
+            // later: tied to what the host did, not to the wall clock, so a slow machine shifts it without emptying it.
+            var goal = random.Next(1, 6);
+            var killDelay = TimeSpan.FromMilliseconds(random.Next(0, 400));
+            var progress = new LifeProgress();
+            using var stop = new CancellationTokenSource();
             var streamSeed = random.Next();
-            var stream = Stream(host, new Random(streamSeed), acknowledged, () => Interlocked.Increment(ref started), () => Interlocked.Increment(ref startsAcknowledged), stop.Token);
-            await Task.Delay(killAt);
+            var stream = Stream(host, new Random(streamSeed), acknowledged, progress, () => Interlocked.Increment(ref started), () => Interlocked.Increment(ref startsAcknowledged), stop.Token);
+            await Until(() => progress.Clicks >= 1 && progress.Acknowledged >= goal || stream.IsCompleted, TimeSpan.FromMinutes(3));
+            Assert.False(stream.IsCompleted && !(progress.Clicks >= 1 && progress.Acknowledged >= goal),
+                $"life {life}: the stream stopped before the host acknowledged {goal} requests and a click:\n{host.Output}");
+            Assert.True(progress.Clicks >= 1 && progress.Acknowledged >= goal,
+                $"life {life}: the host acknowledged {progress.Acknowledged} requests and {progress.Clicks} clicks within 3 minutes:\n{host.Output}");
+            await Task.Delay(killDelay);
             await host.Kill();
+            await stop.CancelAsync();
             await stream;
-            output.WriteLine($"life {life}: killed after {killAt.TotalMilliseconds:F0} ms; {acknowledged.Count} clicks acknowledged so far");
+            output.WriteLine($"life {life}: killed {killDelay.TotalMilliseconds:F0} ms after {progress.Acknowledged} acknowledgements; {acknowledged.Count} clicks acknowledged so far");
         }
 
         // The last life is left alone until everything pending has gone out.
         await using (var last = await ChildHost.Start(_slack, _dbPath))
         {
-            await _slack.WaitFor(s => acknowledged.Values.All(ts => Closed(s, ts)), TimeSpan.FromSeconds(30), "every acknowledged click's card closed");
+            await _slack.WaitFor(s => acknowledged.Values.All(ts => Closed(s, ts)), TimeSpan.FromMinutes(3), "every acknowledged click's card closed");
             await Task.Delay(500); // a doubled post would arrive within the outbox's sweep; give it the chance to show
             await last.Kill();
         }
@@ -87,7 +97,8 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Alice starts requests and Bob approves whatever card of his is still open, until the host dies.</summary>
-    private async Task Stream(ChildHost host, Random random, ConcurrentDictionary<string, string> acknowledged, Func<int> counted, Action startAcknowledged, CancellationToken stop)
+    private async Task Stream(
+        ChildHost host, Random random, ConcurrentDictionary<string, string> acknowledged, LifeProgress progress, Func<int> counted, Action startAcknowledged, CancellationToken stop)
     {
         var clicked = new HashSet<string>();
         while (!stop.IsCancellationRequested)
@@ -98,7 +109,11 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
                 {
                     var n = counted();
                     using var start = await host.Command(_slack, Alice, $"start purchase amount={random.Next(1, 900)} item=\"Thing {n}\"");
-                    if (start.StatusCode == HttpStatusCode.OK) startAcknowledged();
+                    if (start.StatusCode == HttpStatusCode.OK)
+                    {
+                        startAcknowledged();
+                        Interlocked.Increment(ref progress.Acknowledged);
+                    }
                 }
                 foreach (var card in _slack.Cards(Bob).Where(c => c.Buttons().Any(b => (string?)b["action_id"] == "approve")))
                 {
@@ -106,7 +121,12 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
                     // Now and then the same card is clicked again, as an impatient approver does.
                     if (!clicked.Add(value) && random.Next(4) != 0) continue;
                     using var response = await host.Click(_slack, Bob, "approve", value);
-                    if (response.StatusCode == HttpStatusCode.OK) acknowledged.TryAdd(value, card.Ts);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref progress.Acknowledged);
+                        // Only a first acknowledgement of a card counts as a click of this life: a repeat adds nothing to prove.
+                        if (acknowledged.TryAdd(value, card.Ts)) Interlocked.Increment(ref progress.Clicks);
+                    }
                     if (stop.IsCancellationRequested) break;
                 }
                 await Task.Delay(random.Next(5, 40), CancellationToken.None);
@@ -120,6 +140,18 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
                 return;
             }
         }
+    }
+
+    private sealed class LifeProgress
+    {
+        public int Acknowledged;
+        public int Clicks;
+    }
+
+    private static async Task Until(Func<bool> condition, TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < limit) await Task.Delay(20);
     }
 
     private static bool Closed(SlackFake slack, string ts) =>

@@ -52,12 +52,12 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         }
         await outage;
 
-        await slack.WaitFor(s => s.Cards(Bob).Count >= Requests, TimeSpan.FromSeconds(60), "every card posted");
+        await slack.WaitFor(s => s.Cards(Bob).Count >= Requests, TimeSpan.FromSeconds(180), "every card posted");
         foreach (var card in slack.Cards(Bob))
             Assert.Equal(HttpStatusCode.OK, (await host.Click(slack, Bob, "approve", card.ButtonValue("approve"))).StatusCode);
         await slack.WaitFor(s => s.Cards(Bob).All(c => c.Updates > 0 && !c.Buttons().Any())
             && Enumerable.Range(1, Requests).All(n => s.Dm(Alice).Any(m => m.AllText().Contains($"purchase-{n} (Purchase request) is approved"))),
-            TimeSpan.FromSeconds(60), "every card closed and every requester told");
+            TimeSpan.FromSeconds(180), "every card closed and every requester told");
         await WaitSettled(host);
 
         output.WriteLine($"seed {seed}: {string.Join("; ", faults)}");
@@ -112,7 +112,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         }
         await outage;
 
-        await connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).Count >= Requests, "every card posted", TimeSpan.FromSeconds(60));
+        await connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).Count >= Requests, "every card posted", TimeSpan.FromSeconds(180));
         var cardsFor = new List<string?>();
         foreach (var card in connector.Cards(TeamsStory.Bob.Chat))
         {
@@ -122,9 +122,9 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             click["serviceUrl"] = proxy.Url.ToString();
             Assert.Equal(HttpStatusCode.OK, (await host.SendActivity(click)).StatusCode);
         }
-        await connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).All(a => a.Updates > 0), "every card updated in place", TimeSpan.FromSeconds(60));
+        await connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).All(a => a.Updates > 0), "every card updated in place", TimeSpan.FromSeconds(180));
         await slack.WaitFor(s => Enumerable.Range(1, Requests).All(n => s.Dm(Alice).Any(m => m.AllText().Contains($"purchase-{n} (Purchase request) is approved"))),
-            TimeSpan.FromSeconds(30), "every requester told in Slack");
+            TimeSpan.FromSeconds(180), "every requester told in Slack");
         await WaitSettled(host);
 
         output.WriteLine($"seed {seed}: {string.Join("; ", faults)}; {proxy.Dropped} dropped");

@@ -51,7 +51,7 @@ public sealed class SchedulingHostTests : IAsyncLifetime
         await _slack.WaitFor(s => s.Dm(Bob).Any(m => m.ThreadTs == card.Ts && m.AllText().Contains("Reminder")), what: "a nudge threaded on Bob's card");
         Assert.Single(_slack.Cards(Bob));
 
-        await _slack.WaitFor(s => s.Cards(Frank).Count == 1, timeout: TimeSpan.FromSeconds(20), what: "Frank's card after the deadline");
+        await _slack.WaitFor(s => s.Cards(Frank).Count == 1, timeout: TimeSpan.FromSeconds(60), what: "Frank's card after the deadline");
         await _slack.WaitFor(s => s.Cards(Bob)[0].Updates > 0 && !s.Cards(Bob)[0].Buttons().Any(), what: "Bob's card says it moved");
         Assert.Contains("Moved to Frank Fischer", _slack.Cards(Bob)[0].AllText());
         await _slack.WaitFor(s => s.Dm(Alice).Any(m => m.AllText().Contains("moved from Bob Brown to Frank Fischer")), what: "Alice told of the handoff");

@@ -221,7 +221,7 @@ public sealed class TeamsStoryTests : IAsyncLifetime
 
         await _host.Command(_slack, SlackStory.Alice, "start purchase amount=300 item=Chair");
 
-        await _connector.WaitFor(c => c.Cards(Bob.Chat).Count == 1, "Bob's card after the retries", TimeSpan.FromSeconds(10));
+        await _connector.WaitFor(c => c.Cards(Bob.Chat).Count == 1, "Bob's card after the retries", TimeSpan.FromSeconds(60));
         var cardPosts = _connector.CallsTo(BotConnectorFake.Send).Where(c => c.ConversationId == Bob.Chat && c.Body?["attachments"] is JsonArray { Count: > 0 });
         Assert.Equal(3, cardPosts.Count());
     }

@@ -124,7 +124,7 @@ public sealed class WebhookTests : IAsyncLifetime
             "the timeout recorded as the reason for a retry");
 
         _receiver.Stall(TimeSpan.Zero);
-        await _receiver.WaitFor(r => r.Accepted.Any(d => (string?)d.Json["event"] == "completed"), "the backlog once the receiver recovers", TimeSpan.FromSeconds(30));
+        await _receiver.WaitFor(r => r.Accepted.Any(d => (string?)d.Json["event"] == "completed"), "the backlog once the receiver recovers", TimeSpan.FromSeconds(90));
     }
 
     [Fact]
