@@ -46,7 +46,7 @@ internal sealed class DirectoryReferences(string path)
         if (withoutManager.Count > 0 && _names.FirstOrDefault(n => n.Spec.Kind == AssigneeKind.Manager && !n.Field.Contains("escalate_to", StringComparison.Ordinal)) is { Node: not null } first)
         {
             warnings.Add(new(path, YamlNodes.Line(first.Node), first.Field,
-                $"'manager' is known only when a request starts: {List(withoutManager)} {(withoutManager.Count == 1 ? "has" : "have")} no manager in the directory, so a request of theirs would wait on an admin at this step"));
+                $"'manager' is known only when a request starts: {List(withoutManager)} {(withoutManager.Count == 1 ? "has" : "have")} none in the directory, and a request of theirs waits on an admin here"));
         }
 
         foreach (var (mode, node, field, assignees) in _quorums)

@@ -50,14 +50,16 @@ internal static class ValidateCommand
         if (!found) return 2;
         var result = isFolder ? DefinitionLoader.LoadFolder(target, people) : DefinitionLoader.LoadFile(target, people);
 
-        foreach (var definition in result.Definitions)
+        // The host keeps a definition whose people the directory lacks (the directory may be what is wrong); here it is not "ok".
+        var valid = result.Definitions.Where(d => !result.Errors.Any(e => e.Path == d.SourcePath)).ToList();
+        foreach (var definition in valid)
             output.WriteLine($"ok    {definition.SourcePath}: {definition.Id} ({definition.Name}), {definition.Steps.Count} steps");
         foreach (var problem in directoryErrors.Concat(result.Errors))
             error.WriteLine($"error {problem}");
         foreach (var warning in result.Warnings)
             error.WriteLine($"warning {warning}");
         var errors = directoryErrors.Count + result.Errors.Count;
-        output.WriteLine($"{result.Definitions.Count} valid, {errors} errors, {result.Warnings.Count} warnings{checkedAgainst}");
+        output.WriteLine($"{valid.Count} valid, {errors} errors, {result.Warnings.Count} warnings{checkedAgainst}");
         return errors == 0 ? 0 : 1;
     }
 

@@ -61,7 +61,7 @@ public sealed class DirectoryReferencesTests
         Assert.True(result.IsValid);
         var warning = Assert.Single(result.Warnings);
         Assert.Equal((4, "steps[0].assignees"), (warning.Line, warning.Field));
-        Assert.Contains("bob@example.com has no manager", warning.Message);
+        Assert.Contains("bob@example.com has none in the directory", warning.Message);
     }
 
     [Fact]
