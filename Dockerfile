@@ -2,9 +2,11 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+# Only what restore reads, so the restore layer is cached until a project file changes.
 COPY src/Orchestrator.Core/Orchestrator.Core.csproj src/Orchestrator.Core/
-COPY src/Orchestrator.Host/ src/Orchestrator.Host/
+COPY src/Orchestrator.Host/Orchestrator.Host.csproj src/Orchestrator.Host/BotFramework.props src/Orchestrator.Host/
 RUN dotnet restore src/Orchestrator.Host/Orchestrator.Host.csproj
+# .dockerignore keeps any local bin/ and obj/ out of this copy, so the restore's obj/ above survives it.
 COPY src/ src/
 RUN dotnet publish src/Orchestrator.Host/Orchestrator.Host.csproj -c Release -o /app --no-restore
 

@@ -8,7 +8,8 @@ using Orchestrator.Host.Webhooks;
 
 if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is the application's own, beside it; relative paths in it are taken from where the host was started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services
     .AddOrchestratorCore()
     .AddLiteDbStore()

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Orchestrator.Core.People;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Core.Definitions;
@@ -8,6 +9,8 @@ namespace Orchestrator.Core.Definitions;
 /// <summary>
 /// Reads workflow definition files. Every mistake in a file is reported with its line and field, and a
 /// file with any mistake yields no definition, so nothing half-understood ever runs; other files still load.
+/// Given a directory, the people a file names are checked against it too: those errors are reported but keep the
+/// definition, because the directory may be what is wrong (and a step nobody can take already waits on an admin).
 /// </summary>
 public static partial class DefinitionLoader
 {
@@ -31,7 +34,7 @@ public static partial class DefinitionLoader
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     private static partial Regex StepId();
 
-    public static DefinitionLoadResult LoadFolder(string folder)
+    public static DefinitionLoadResult LoadFolder(string folder, PeopleDirectory? people = null)
     {
         if (!Directory.Exists(folder))
             return new() { Errors = [new(folder, 0, "", "the folder does not exist")] };
@@ -42,14 +45,16 @@ public static partial class DefinitionLoader
             .ToList();
         var definitions = new List<WorkflowDefinition>();
         var errors = new List<DefinitionError>();
+        var warnings = new List<DefinitionError>();
         var firstSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var errorsBefore = errors.Count;
             var text = ReadText(file, errors);
             if (errors.Count > errorsBefore) continue;
-            var (definition, idLine, fileErrors) = ParseCore(text, file);
+            var (definition, idLine, fileErrors, references) = ParseCore(text, file);
             errors.AddRange(fileErrors);
+            if (people is not null) Check(references, people, errors, warnings);
             if (definition is null) continue;
             if (firstSeen.TryGetValue(definition.Id, out var earlier))
             {
@@ -59,22 +64,32 @@ public static partial class DefinitionLoader
             firstSeen[definition.Id] = file;
             definitions.Add(definition);
         }
-        return new() { Definitions = definitions, Errors = errors };
+        return new() { Definitions = definitions, Errors = errors, Warnings = warnings };
     }
 
-    public static DefinitionLoadResult LoadFile(string path)
+    public static DefinitionLoadResult LoadFile(string path, PeopleDirectory? people = null)
     {
         if (!File.Exists(path)) return new() { Errors = [new(path, 0, "", "the file does not exist")] };
         var errors = new List<DefinitionError>();
         var text = ReadText(path, errors);
         if (errors.Count > 0) return new() { Errors = errors };
-        return Parse(text, path);
+        return Parse(text, path, people);
     }
 
-    public static DefinitionLoadResult Parse(string yaml, string path)
+    public static DefinitionLoadResult Parse(string yaml, string path, PeopleDirectory? people = null)
     {
-        var (definition, _, errors) = ParseCore(yaml, path);
-        return new() { Definitions = definition is null ? [] : [definition], Errors = errors };
+        var (definition, _, parseErrors, references) = ParseCore(yaml, path);
+        var errors = parseErrors.ToList();
+        var warnings = new List<DefinitionError>();
+        if (people is not null) Check(references, people, errors, warnings);
+        return new() { Definitions = definition is null ? [] : [definition], Errors = errors, Warnings = warnings };
+    }
+
+    private static void Check(DirectoryReferences references, PeopleDirectory people, List<DefinitionError> errors, List<DefinitionError> warnings)
+    {
+        var (found, doubts) = references.Check(people);
+        errors.AddRange(found);
+        warnings.AddRange(doubts);
     }
 
     private static string ReadText(string path, List<DefinitionError> errors)
@@ -90,16 +105,17 @@ public static partial class DefinitionLoader
         }
     }
 
-    private static (WorkflowDefinition? Definition, int IdLine, IReadOnlyList<DefinitionError> Errors) ParseCore(string yaml, string path)
+    private static (WorkflowDefinition? Definition, int IdLine, IReadOnlyList<DefinitionError> Errors, DirectoryReferences References) ParseCore(string yaml, string path)
     {
         var y = new YamlNodes(path);
+        var references = new DirectoryReferences(path);
         var root = y.LoadRoot(yaml, out var empty);
         if (empty) y.Error(1, "", "the file is empty; a workflow needs at least an id, a name and steps");
-        if (root is null) return (null, 0, y.Errors);
+        if (root is null) return (null, 0, y.Errors, references);
         if (root is not YamlMappingNode mapping)
         {
             y.Error(root, "", "a workflow file must be a mapping with id, name, inputs and steps");
-            return (null, 0, y.Errors);
+            return (null, 0, y.Errors, references);
         }
 
         var e = y.Entries(mapping, "", TopKeys);
@@ -125,7 +141,7 @@ public static partial class DefinitionLoader
         else y.Error(mapping, "name", "is required");
 
         var inputs = e.TryGetValue("inputs", out var inputsEntry) ? ParseInputs(y, inputsEntry.Value) : [];
-        var steps = ParseSteps(y, mapping, e, inputs);
+        var steps = ParseSteps(y, mapping, e, inputs, references);
 
         BusinessHours? hours = null;
         if (e.TryGetValue("business_hours", out var hoursEntry) && y.Text(hoursEntry.Value, "business_hours") is { } hoursText)
@@ -143,7 +159,7 @@ public static partial class DefinitionLoader
                 y.Error(webhookEntry.Value, "webhook", $"'{url}' must be an absolute http:// or https:// URL");
         }
 
-        if (y.Errors.Count > 0 || id is null || name is null) return (null, idLine, y.Errors);
+        if (y.Errors.Count > 0 || id is null || name is null) return (null, idLine, y.Errors, references);
         var definition = new WorkflowDefinition
         {
             Id = id,
@@ -155,7 +171,7 @@ public static partial class DefinitionLoader
             Webhook = webhook,
             SourcePath = path,
         };
-        return (definition, idLine, y.Errors);
+        return (definition, idLine, y.Errors, references);
     }
 
     /// <summary>First 12 hex digits of the SHA-256 of the file text: enough to tell versions apart, short enough to show.</summary>
@@ -232,7 +248,7 @@ public static partial class DefinitionLoader
     }
 
     private static List<StepDefinition> ParseSteps(
-        YamlNodes y, YamlMappingNode root, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> top, List<InputDefinition> inputs)
+        YamlNodes y, YamlMappingNode root, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> top, List<InputDefinition> inputs, DirectoryReferences references)
     {
         var steps = new List<StepDefinition>();
         if (!top.TryGetValue("steps", out var stepsEntry) || YamlNodes.IsNull(stepsEntry.Value))
@@ -254,12 +270,13 @@ public static partial class DefinitionLoader
                 y.Error(sequence.Children[i], prefix, "must be a mapping with id, title and assignees");
                 continue;
             }
-            if (ParseStep(y, item, prefix, inputs, seen) is { } step) steps.Add(step);
+            if (ParseStep(y, item, prefix, inputs, seen, references) is { } step) steps.Add(step);
         }
         return steps;
     }
 
-    private static StepDefinition? ParseStep(YamlNodes y, YamlMappingNode item, string prefix, List<InputDefinition> inputs, HashSet<string> seen)
+    private static StepDefinition? ParseStep(
+        YamlNodes y, YamlMappingNode item, string prefix, List<InputDefinition> inputs, HashSet<string> seen, DirectoryReferences references)
     {
         var errorsBefore = y.Errors.Count;
         var e = y.Entries(item, prefix, StepKeys);
@@ -289,7 +306,7 @@ public static partial class DefinitionLoader
 
         var errorsBeforeAssignees = y.Errors.Count;
         var assignees = e.TryGetValue("assignees", out var assigneesEntry)
-            ? Assignees(y, assigneesEntry.Value, Field("assignees"))
+            ? Assignees(y, assigneesEntry.Value, Field("assignees"), references)
             : [];
         if (kind != StepKind.Notify && assignees.Count == 0 && y.Errors.Count == errorsBeforeAssignees)
             y.Error(assigneesEntry.Value ?? item, Field("assignees"), $"a{(kind == StepKind.Approval ? "n approval" : " task")} step needs at least one assignee");
@@ -297,7 +314,7 @@ public static partial class DefinitionLoader
         var mode = DecisionMode.Any;
         if (e.TryGetValue("mode", out var modeEntry) && y.Text(modeEntry.Value, Field("mode")) is { } modeText)
         {
-            if (DecisionMode.TryParse(modeText, out var parsed)) mode = parsed;
+            if (DecisionMode.TryParse(modeText, out var parsed)) references.Quorum(mode = parsed, modeEntry.Value, Field("mode"), assignees);
             else y.Error(modeEntry.Value, Field("mode"), $"'{modeText}' is not a mode; use any, all or quorum:N with N at least 1");
         }
 
@@ -325,7 +342,7 @@ public static partial class DefinitionLoader
         IReadOnlyList<AssigneeSpec> escalateTo = [];
         if (e.TryGetValue("escalate_to", out var escalateEntry))
         {
-            escalateTo = Assignees(y, escalateEntry.Value, Field("escalate_to"));
+            escalateTo = Assignees(y, escalateEntry.Value, Field("escalate_to"), references);
             if (onTimeout != TimeoutAction.Escalate && (onTimeout is not null || !e.ContainsKey("on_timeout")))
                 y.Error(escalateEntry.Key, Field("escalate_to"), "is only used with on_timeout: escalate");
         }
@@ -357,12 +374,16 @@ public static partial class DefinitionLoader
         };
     }
 
-    private static List<AssigneeSpec> Assignees(YamlNodes y, YamlNode node, string field)
+    private static List<AssigneeSpec> Assignees(YamlNodes y, YamlNode node, string field, DirectoryReferences references)
     {
         var specs = new List<AssigneeSpec>();
         foreach (var (text, itemNode, itemField) in y.TextList(node, field))
         {
-            if (AssigneeSpec.TryParse(text, out var spec, out var error)) specs.Add(spec);
+            if (AssigneeSpec.TryParse(text, out var spec, out var error))
+            {
+                specs.Add(spec);
+                references.Named(spec, itemNode, itemField);
+            }
             else y.Error(itemNode, itemField, error);
         }
         return specs;

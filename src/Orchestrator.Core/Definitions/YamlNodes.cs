@@ -24,14 +24,24 @@ internal sealed class YamlNodes(string path)
     {
         empty = false;
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
-            var inner = ex.InnerException is YamlException { } i ? i : ex;
-            Error((int)Math.Max(1, inner.Start.Line), "", $"not valid YAML: {Describe(ex)}");
+            // YamlDotNet reports some malformed input (an unclosed flow mapping) with InvalidOperationException and no
+            // position; the bracket that was never closed is what the author has to fix, so point there when there is one.
+            if (UnclosedBracket(yaml) is { } open)
+            {
+                Error(open.Line, open.Column, $"not valid YAML: this '{open.Bracket}' is never closed; add its '{(open.Bracket == '{' ? '}' : ']')}'");
+            }
+            else
+            {
+                var at = ex is YamlException y ? (y.InnerException as YamlException ?? y).Start : scanner.CurrentPosition;
+                Error((int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column), $"not valid YAML: {Describe(ex)}");
+            }
             return null;
         }
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
@@ -42,6 +52,67 @@ internal sealed class YamlNodes(string path)
         if (stream.Documents.Count > 1)
             Error(stream.Documents[1].RootNode, "", "the file holds more than one YAML document; keep one per file");
         return stream.Documents[0].RootNode;
+    }
+
+    private void Error(int line, int column, string message) => _errors.Add(new(path, line, "", message) { Column = column });
+
+    /// <summary>
+    /// What YamlDotNet throws on malformed text: its own YamlException, and for some inputs exceptions of its internal state
+    /// (seen: InvalidOperationException from the scanner on an unclosed flow mapping). Any of them means "not valid YAML".
+    /// </summary>
+    private static bool IsParserFailure(Exception ex) =>
+        ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException;
+
+    /// <summary>
+    /// The first '{' or '[' that is never closed (or is closed by the wrong bracket), found by a small scan of flow brackets:
+    /// YamlDotNet stops somewhere after it, often at the end of the file, where nothing can be fixed.
+    /// </summary>
+    private static (char Bracket, int Line, int Column)? UnclosedBracket(string yaml)
+    {
+        var open = new Stack<(char Bracket, int Line, int Column)>();
+        char? quote = null;
+        var lines = yaml.Split('\n');
+        for (var l = 0; l < lines.Length; l++)
+        {
+            var line = lines[l];
+            var valueStart = true;
+            for (var c = 0; c < line.Length; c++)
+            {
+                var ch = line[c];
+                if (quote is { } q)
+                {
+                    if (ch == '\\' && q == '"') c++;
+                    else if (ch == q && q == '\'' && c + 1 < line.Length && line[c + 1] == '\'') c++;
+                    else if (ch == q) quote = null;
+                    continue;
+                }
+                if (ch == '#' && (c == 0 || char.IsWhiteSpace(line[c - 1]))) break;
+                if (char.IsWhiteSpace(ch)) continue;
+                var next = c + 1 < line.Length ? line[c + 1] : ' ';
+                if (valueStart && ch is '{' or '[')
+                {
+                    open.Push((ch, l + 1, c + 1));
+                }
+                else if (open.Count > 0 && ch is '}' or ']')
+                {
+                    if (ch != (open.Peek().Bracket == '{' ? '}' : ']')) return open.Peek();
+                    open.Pop();
+                    valueStart = false;
+                }
+                else if (valueStart && ch is '"' or '\'')
+                {
+                    quote = ch;
+                    valueStart = false;
+                }
+                else
+                {
+                    valueStart = (open.Count > 0 && ch == ',') || (ch == ':' && (char.IsWhiteSpace(next) || next == ',')) ||
+                                 (valueStart && ch is '-' or '?' && char.IsWhiteSpace(next));
+                }
+            }
+        }
+        // An open quote swallowed the rest of the file: that, not a bracket, is the mistake, and YamlDotNet says so.
+        return open.Count > 0 && quote is null ? open.Reverse().First() : null;
     }
 
     /// <summary>The entries of a mapping, with unknown keys reported against the list of allowed ones.</summary>
@@ -116,8 +187,9 @@ internal sealed class YamlNodes(string path)
 
     public static string Join(string prefix, string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
 
-    private static string Describe(YamlException ex)
+    private static string Describe(Exception ex)
     {
+        if (ex is not YamlException) return "the text cannot be read as YAML from here on (check indentation, quotes and brackets)";
         // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: ..) - (Line: ..): "; the line is reported separately.
         var message = (ex.InnerException as YamlException ?? ex).Message;
         var cut = message.LastIndexOf("): ", StringComparison.Ordinal);

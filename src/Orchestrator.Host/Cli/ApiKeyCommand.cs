@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using LiteDB;
 using Orchestrator.Host.Api;
@@ -12,38 +14,52 @@ namespace Orchestrator.Host.Cli;
 /// </summary>
 internal static class ApiKeyCommand
 {
-    public const string Usage = """
-        usage: apikey create <name> [--db <file.db>]
-               apikey list [--db <file.db>]
-               apikey revoke <name> [--db <file.db>]
-        """;
+    public static readonly string[] Examples =
+    [
+        "apikey create jira",
+        "apikey list --db data/orchestrator.db",
+        "apikey revoke jira",
+    ];
 
-    private const string Db = "--db";
-
-    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
+    public static Command Create()
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            (args.Length == 0 ? error : output).WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var verb = args[0];
-        if (verb is not ("create" or "list" or "revoke")) return Fail(error, $"apikey: unknown command '{verb}': use create, list or revoke.");
+        var createName = Name();
+        var createDb = AuditCommand.Db();
+        var create = new Command("create", "Makes a key and prints it once; only its SHA-256 is stored. Needs the host stopped.") { createName, createDb };
+        create.SetAction(r => Run("create", NameOf(r, createName), r.GetValue(createDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System));
 
-        string? name = null;
-        var rest = args.AsSpan(1);
+        var listDb = AuditCommand.Db();
+        var list = new Command("list", "Lists the keys: name, created, last used, revoked. Runs beside a host.") { listDb };
+        list.SetAction(r => Run("list", null, r.GetValue(listDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System));
+
+        var revokeName = Name();
+        var revokeDb = AuditCommand.Db();
+        var revoke = new Command("revoke", "Revokes a key: its requests get 401 from then on. Needs the host stopped.") { revokeName, revokeDb };
+        revoke.SetAction(r => Run("revoke", NameOf(r, revokeName), r.GetValue(revokeDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System));
+
+        return new Command("apikey", "Makes, lists and revokes the keys other systems use on the HTTP API.") { create, list, revoke };
+    }
+
+    /// <summary>The name comes right after the verb (<c>apikey create jira --db x</c>); anything else there means it was left out.</summary>
+    private static string? NameOf(ParseResult result, Argument<string?> name)
+    {
+        var tokens = result.Tokens;
+        var verb = tokens.ToList().FindIndex(t => t.Type == TokenType.Command && t.Value == result.CommandResult.Command.Name);
+        return verb >= 0 && verb + 1 < tokens.Count && tokens[verb + 1].Type == TokenType.Argument ? result.GetValue(name) : null;
+    }
+
+    private static Argument<string?> Name() =>
+        new("name") { Description = $"the key's name: {ApiKeyStore.NameRule}", Arity = ArgumentArity.ZeroOrOne };
+
+    private static int Run(string verb, string? name, string? db, TextWriter output, TextWriter error, TimeProvider time)
+    {
         if (verb != "list")
         {
-            if (rest.Length == 0 || rest[0].StartsWith("--", StringComparison.Ordinal))
-                return Fail(error, $"apikey {verb}: name the key, e.g. apikey {verb} jira.");
-            name = rest[0];
-            rest = rest[1..];
+            if (name is null) return Fail(error, $"apikey {verb}: name the key, e.g. apikey {verb} jira.");
             if (!ApiKeyStore.IsValidName(name)) return Fail(error, $"apikey {verb}: '{name}' is not a valid name: {ApiKeyStore.NameRule}.");
         }
-        if (!ManifestCommand.TryParseOptions(rest, [Db], out var options, out var problem))
-            return Fail(error, $"apikey {verb}: {problem}");
 
-        var path = options.TryGetValue(Db, out var db) ? Path.GetFullPath(db) : AuditCommand.StoragePath();
+        var path = db is not null ? Path.GetFullPath(db) : AuditCommand.StoragePath();
         if (verb != "create" && !File.Exists(path)) return Fail(error, $"apikey {verb}: {path}: no such store file.");
         try
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using LiteDB;
 using Orchestrator.Host.Hosting;
@@ -13,45 +14,45 @@ namespace Orchestrator.Host.Cli;
 /// </summary>
 internal static class AuditCommand
 {
-    public const string Usage = """
-        usage: audit verify [--db <file.db>]
-               audit export --out <file.jsonl> [--since <YYYY-MM-DD>] [--db <file.db>]
-        """;
+    public static readonly string[] Examples =
+    [
+        "audit verify --db data/orchestrator.db",
+        "audit export --out audit.jsonl --since 2026-11-01",
+    ];
 
-    private const string Db = "--db", Out = "--out", Since = "--since";
-
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static Command Create()
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            (args.Length == 0 ? error : output).WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var verb = args[0];
-        string[] allowed = verb switch
-        {
-            "verify" => [Db],
-            "export" => [Db, Out, Since],
-            _ => [],
-        };
-        if (allowed.Length == 0) return Fail(error, $"audit: unknown command '{verb}': use verify or export.");
-        if (!ManifestCommand.TryParseOptions(args.AsSpan(1), allowed, out var options, out var problem))
-            return Fail(error, $"audit {verb}: {problem}");
+        var verifyDb = Db();
+        var verify = new Command("verify", "Checks every instance's hash chain: exit 0 when intact, 1 when anything is broken.") { verifyDb };
+        verify.SetAction(r => Run("verify", r.GetValue(verifyDb), null, null, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
 
-        var path = options.TryGetValue(Db, out var db) ? Path.GetFullPath(db) : StoragePath();
+        var exportDb = Db();
+        var outPath = new Option<string>("--out") { Description = "the file to write, one JSON object per line", HelpName = "file.jsonl", Required = true };
+        var since = new Option<string>("--since") { Description = "only events from that day on (UTC)", HelpName = "YYYY-MM-DD" };
+        var export = new Command("export", "Writes the audit events out as JSON lines.") { outPath, since, exportDb };
+        export.SetAction(r => Run("export", r.GetValue(exportDb), r.GetValue(outPath), r.GetValue(since), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+
+        return new Command("audit", "Verifies or exports the audit trail of the store file (read from a copy, so it runs beside a host).") { verify, export };
+    }
+
+    internal static Option<string> Db() =>
+        new("--db") { Description = $"the store file [default: Storage:Path, {new StorageOptions().Path}]", HelpName = "file.db" };
+
+    private static int Run(string verb, string? db, string? outPath, string? sinceText, TextWriter output, TextWriter error)
+    {
+        var path = db is not null ? Path.GetFullPath(db) : StoragePath();
         if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
         DateTimeOffset? since = null;
-        if (options.TryGetValue(Since, out var sinceText))
+        if (sinceText is not null)
         {
             if (!DateOnly.TryParseExact(sinceText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 return Fail(error, $"audit export: --since '{sinceText}' is not a date like 2026-11-01.");
             since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
-        if (verb == "export" && !options.ContainsKey(Out)) return Fail(error, "audit export: --out <file.jsonl> is required.");
 
         try
         {
-            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, output, error) : Export(db, options[Out], since, output));
+            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, output, error) : Export(db, outPath!, since, output));
         }
         catch (IOException e)
         {
@@ -93,12 +94,7 @@ internal static class AuditCommand
     /// <summary>Storage:Path as the host would read it: environment (Storage__Path) over appsettings.json over the default.</summary>
     internal static string StoragePath()
     {
-        var configured = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build()[$"{StorageOptions.Section}:Path"];
-        return Path.GetFullPath(configured ?? new StorageOptions().Path);
+        return Path.GetFullPath(CliCommands.Configured($"{StorageOptions.Section}:Path") ?? new StorageOptions().Path);
     }
 
     private static int Fail(TextWriter error, string message)

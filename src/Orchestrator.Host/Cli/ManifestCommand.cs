@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Teams;
@@ -11,60 +12,54 @@ namespace Orchestrator.Host.Cli;
 /// </summary>
 internal static class ManifestCommand
 {
-    public const string Usage = """
-        usage: manifest teams --bot-id <microsoft-app-id> --base-url <https url> --out <file.zip>
-               manifest slack --base-url <https url> [--out <file.yaml>]
-        """;
+    public static readonly string[] Examples =
+    [
+        "manifest slack --base-url https://orchestrator.example.com --out slack-manifest.yaml",
+        "manifest teams --bot-id <microsoft-app-id> --base-url https://orchestrator.example.com --out orchestrator-teams.zip",
+    ];
 
-    private const string BotId = "--bot-id", BaseUrl = "--base-url", Out = "--out";
-
-    /// <param name="args">The arguments after <c>manifest</c>.</param>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static Command Create()
     {
-        if (args.Length == 0)
-            return Fail(error, "manifest: name the platform, teams or slack.");
-        if (args[0] is "-h" or "--help" or "help")
-        {
-            output.WriteLine(Usage);
-            return 0;
-        }
-        var platform = args[0];
-        string[] allowed = platform switch
-        {
-            "teams" => [BotId, BaseUrl, Out],
-            "slack" => [BaseUrl, Out],
-            _ => [],
-        };
-        if (allowed.Length == 0)
-            return Fail(error, $"manifest: unknown platform '{platform}': use teams or slack.");
-        if (!TryParseOptions(args.AsSpan(1), allowed, out var options, out var problem))
-            return Fail(error, $"manifest {platform}: {problem}");
+        var botId = new Option<string>("--bot-id") { Description = "the Microsoft App ID of the bot registration", HelpName = "microsoft-app-id", Required = true };
+        var teamsUrl = BaseUrl();
+        var zip = new Option<string>("--out") { Description = "the app package to write, e.g. orchestrator-teams.zip", HelpName = "file.zip", Required = true };
+        var teams = new Command("teams", "Writes the Teams app package (manifest and icons) for this host.") { botId, teamsUrl, zip };
+        teams.SetAction(r => Guarded("teams", r.InvocationConfiguration.Error,
+            () => Teams(r.GetValue(botId)!, r.GetValue(teamsUrl)!, r.GetValue(zip)!, r.InvocationConfiguration.Error)));
 
+        var slackUrl = BaseUrl();
+        var yaml = new Option<string>("--out") { Description = "the file to write; without it the manifest is printed", HelpName = "file.yaml" };
+        var slack = new Command("slack", "Writes the Slack app manifest for this host.") { slackUrl, yaml };
+        slack.SetAction(r => Guarded("slack", r.InvocationConfiguration.Error,
+            () => Slack(r.GetValue(slackUrl)!, r.GetValue(yaml), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error)));
+
+        return new Command("manifest", "Fills this host's public URL into the Slack or Teams app manifest.") { teams, slack };
+    }
+
+    private static Option<string> BaseUrl() =>
+        new("--base-url") { Description = "the host's public https URL", HelpName = "https-url", Required = true };
+
+    /// <summary>Bad values (a bot id that is not a GUID, a URL that is not https) exit 2 with the reason, and nothing is written.</summary>
+    private static int Guarded(string platform, TextWriter error, Func<int> run)
+    {
         try
         {
-            return platform == "teams" ? Teams(options, error) : Slack(options, output, error);
+            return run();
         }
         catch (ArgumentException e)
         {
             var reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-            return Fail(error, $"manifest {platform}: {reason}");
+            return Fail(error, platform, $"manifest {platform}: {reason}");
         }
     }
 
-    private static int Teams(Dictionary<string, string> options, TextWriter error)
+    private static int Teams(string botId, string baseUrl, string outPath, TextWriter error)
     {
-        if (!options.TryGetValue(BotId, out var botId))
-            return Fail(error, "manifest teams: --bot-id is required (the Microsoft App ID of the bot registration).");
-        if (!options.TryGetValue(BaseUrl, out var baseUrl))
-            return Fail(error, "manifest teams: --base-url is required (the host's public https URL).");
-        if (!options.TryGetValue(Out, out var outPath))
-            return Fail(error, "manifest teams: --out is required (the app package to write, e.g. orchestrator-teams.zip).");
-
         // Everything is checked before the first byte is written.
         botId = TeamsManifest.ParseBotId(botId);
         TeamsManifest.DomainOf(baseUrl);
         if (Directory.Exists(outPath))
-            return Fail(error, $"manifest teams: --out '{outPath}' is a folder; name the zip file to write.");
+            return Fail(error, "teams", $"manifest teams: --out '{outPath}' is a folder; name the zip file to write.");
         var templates = PathResolver.Resolve(Path.Combine("manifests", "teams"));
         var missing = TeamsManifest.PackageFiles.Where(f => !File.Exists(Path.Combine(templates, f))).ToList();
         if (missing.Count > 0)
@@ -78,12 +73,10 @@ internal static class ManifestCommand
         return WriteFile(outPath, package.ToArray(), error);
     }
 
-    private static int Slack(Dictionary<string, string> options, TextWriter output, TextWriter error)
+    private static int Slack(string baseUrl, string? outPath, TextWriter output, TextWriter error)
     {
-        if (!options.TryGetValue(BaseUrl, out var baseUrl))
-            return Fail(error, "manifest slack: --base-url is required (the host's public https URL).");
-        if (options.TryGetValue(Out, out var outPath) && Directory.Exists(outPath))
-            return Fail(error, $"manifest slack: --out '{outPath}' is a folder; name the file to write.");
+        if (outPath is not null && Directory.Exists(outPath))
+            return Fail(error, "slack", $"manifest slack: --out '{outPath}' is a folder; name the file to write.");
         var template = PathResolver.Resolve(Path.Combine("manifests", "slack", "manifest.yaml"));
         if (!File.Exists(template))
         {
@@ -98,42 +91,6 @@ internal static class ManifestCommand
             return 0;
         }
         return WriteFile(outPath, System.Text.Encoding.UTF8.GetBytes(manifest), error);
-    }
-
-    /// <summary>Accepts <c>--name value</c> and <c>--name=value</c>, each option at most once.</summary>
-    internal static bool TryParseOptions(ReadOnlySpan<string> args, string[] allowed, out Dictionary<string, string> options, out string problem)
-    {
-        options = new Dictionary<string, string>(StringComparer.Ordinal);
-        problem = "";
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            string name, value;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-                (name, value) = (arg[..equals], arg[(equals + 1)..]);
-            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                (name, value) = (arg, args[++i]);
-            else
-                (name, value) = (arg, "");
-
-            if (!allowed.Contains(name))
-            {
-                problem = $"unknown option '{name}'; expected {string.Join(", ", allowed)}.";
-                return false;
-            }
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                problem = $"{name} needs a value.";
-                return false;
-            }
-            if (!options.TryAdd(name, value))
-            {
-                problem = $"{name} is given twice.";
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>Writes beside the target first and then moves it in, so a failure never leaves half a file.</summary>
@@ -157,10 +114,10 @@ internal static class ManifestCommand
         }
     }
 
-    private static int Fail(TextWriter error, string message)
+    private static int Fail(TextWriter error, string platform, string message)
     {
         error.WriteLine(message);
-        error.WriteLine(Usage);
+        error.WriteLine($"usage: {CliCommands.Synopses(Create(), "").Single(u => u.StartsWith($"manifest {platform}", StringComparison.Ordinal))}");
         return 2;
     }
 }

@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using Orchestrator.Core.Commands;
+using Command = System.CommandLine.Command;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.People;
@@ -14,9 +16,11 @@ namespace Orchestrator.Host.Cli;
 /// </summary>
 internal static class SimulateCommand
 {
-    public const string Usage =
-        "usage: simulate <workflow> [--inputs field=value …] [--answer never|after=<duration>] [--requester email]\n" +
-        "                [--workflows folder] [--directory file] [--start 2026-03-02T09:00Z] [--horizon 30d]";
+    public static readonly string[] Examples =
+    [
+        "simulate purchase --inputs amount=1500 item=Desk --answer never",
+        "simulate purchase --inputs amount=1500 item=Desk --answer after=6h --start 2026-03-02T08:00Z",
+    ];
 
     private const int BadInput = 2;
 
@@ -30,12 +34,39 @@ internal static class SimulateCommand
         DateTimeOffset? Start,
         TimeSpan Horizon);
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, TimeProvider time)
+    public static Command Create()
     {
-        if (!TryParse(args, out var options, out var problem))
-            return Fail(error, problem);
+        var workflow = new Argument<string?>("workflow") { Description = "the id of the workflow to play", Arity = ArgumentArity.ZeroOrOne };
+        var inputs = new Option<string[]>("--inputs")
+        {
+            Description = "the request's inputs, e.g. amount=1500 item=Desk",
+            HelpName = "field=value",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var answer = new Option<string>("--answer") { Description = "owners answer never, or each approves a fixed time after getting the card [default: never]", HelpName = "never|after=<duration>" };
+        var requester = new Option<string>("--requester") { Description = "who starts it [default: alice@example.com]", HelpName = "email" };
+        var workflows = new Option<string>("--workflows") { Description = $"the folder of definitions [default: {new WorkflowsOptions().Path}]", HelpName = "folder" };
+        var directory = new Option<string>("--directory") { Description = $"the people file [default: {new DirectoryOptions().Path}]", HelpName = "file" };
+        var start = new Option<string>("--start") { Description = "when the request starts, in UTC [default: now]", HelpName = "2026-03-02T09:00Z" };
+        var horizon = new Option<string>("--horizon") { Description = $"how far to play [default: {Durations.Format(Simulator.DefaultHorizon)}]", HelpName = "duration" };
+        var command = new Command("simulate", "Plays one request on a simulated clock and prints its timeline: cards, nudges, deadlines, handoffs.")
+        {
+            workflow, inputs, answer, requester, workflows, directory, start, horizon,
+        };
+        command.SetAction(r =>
+        {
+            var error = r.InvocationConfiguration.Error;
+            if (!TryParse(r.GetValue(workflow), r.GetValue(inputs) ?? [], r.GetValue(answer), r.GetValue(requester), r.GetValue(workflows),
+                    r.GetValue(directory), r.GetValue(start), r.GetValue(horizon), out var options, out var problem))
+                return Fail(error, problem);
+            return Run(options, r.InvocationConfiguration.Output, error, TimeProvider.System);
+        });
+        return command;
+    }
 
-        var folder = PathResolver.Resolve(options.Workflows);
+    private static int Run(Options options, TextWriter output, TextWriter error, TimeProvider time)
+    {
+        var folder = options.Workflows;
         if (!System.IO.Directory.Exists(folder)) return Fail(error, $"{folder}: folder not found", usage: false);
         var loaded = DefinitionLoader.LoadFolder(folder);
         var definition = loaded.Definitions.FirstOrDefault(d => string.Equals(d.Id, options.Workflow, StringComparison.OrdinalIgnoreCase));
@@ -47,7 +78,7 @@ internal static class SimulateCommand
             return Fail(error, $"unknown workflow '{options.Workflow}'; {valid}{broken}", usage: false);
         }
 
-        var directoryPath = PathResolver.Resolve(options.Directory);
+        var directoryPath = options.Directory;
         var directory = DirectoryLoader.Load(directoryPath);
         if (!directory.IsValid)
             return Fail(error, string.Join("\n", directory.Errors), usage: false);
@@ -63,7 +94,7 @@ internal static class SimulateCommand
         {
             foreach (var e in result.Start.Errors ?? []) error.WriteLine($"input {e.Field}: {e.Message}");
             foreach (var m in result.Start.Missing ?? []) error.WriteLine($"input {m.Id}: missing; {m.Label} is required (--inputs {m.Id}=…)");
-            error.WriteLine(Usage);
+            error.WriteLine($"usage: {CliCommands.Synopses(Create(), "").Single()}");
             return BadInput;
         }
 
@@ -166,6 +197,58 @@ internal static class SimulateCommand
         return true;
     }
 
+    private static bool TryParse(
+        string? workflow, string[] pairs, string? answer, string? requester, string? workflows, string? directory, string? start, string? horizon,
+        out Options options, out string problem)
+    {
+        options = null!;
+        problem = "";
+        var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                problem = $"'{pair}' is not field=value";
+                return false;
+            }
+            if (!inputs.TryAdd(pair[..eq].Trim(), pair[(eq + 1)..]))
+            {
+                problem = $"the input '{pair[..eq].Trim()}' is given twice";
+                return false;
+            }
+        }
+        var answers = AnswerPolicy.Never;
+        if (answer is not null && !AnswerPolicy.TryParse(answer, out answers, out problem)) return false;
+        DateTimeOffset? at = null;
+        if (start is not null)
+        {
+            if (!DateTimeOffset.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                problem = $"'{start}' is not a start time; write it like 2026-03-02T09:00Z";
+                return false;
+            }
+            at = parsed;
+        }
+        var until = Simulator.DefaultHorizon;
+        if (horizon is not null && !Durations.TryParse(horizon, out until))
+        {
+            problem = $"'{horizon}' is not a duration; write it like 30s, 15m, 4h, 2d or 1w";
+            return false;
+        }
+        if (workflow is null)
+        {
+            problem = "simulate needs the id of a workflow";
+            return false;
+        }
+        options = new Options(
+            workflow, inputs, answers, requester?.Trim().ToLowerInvariant() ?? "alice@example.com",
+            workflows is null ? PathResolver.Resolve(new WorkflowsOptions().Path) : Path.GetFullPath(workflows),
+            directory is null ? PathResolver.Resolve(new DirectoryOptions().Path) : Path.GetFullPath(directory),
+            at, until);
+        return true;
+    }
+
     private static void Print(TextWriter output, WorkflowDefinition definition, PeopleDirectory people, Options options, DateTimeOffset start, SimulationResult result)
     {
         var inputs = result.Start.Instance!.Inputs.Select(p => $"{p.Key}={p.Value}");
@@ -207,7 +290,7 @@ internal static class SimulateCommand
     private static int Fail(TextWriter error, string message, bool usage = true)
     {
         error.WriteLine(message);
-        if (usage) error.WriteLine(Usage);
+        if (usage) error.WriteLine($"usage: {CliCommands.Synopses(Create(), "").Single()}");
         return BadInput;
     }
 }

@@ -28,25 +28,28 @@ internal sealed partial class CatalogLoader(
     private CatalogReload Read(bool keepUsable)
     {
         var kept = new List<string>();
-        var definitions = System.IO.Directory.Exists(WorkflowsPath)
-            ? DefinitionLoader.LoadFolder(WorkflowsPath)
-            : new DefinitionLoadResult { Errors = [new DefinitionError(WorkflowsPath, 0, "Workflows:Path", "folder not found")] };
         var people = DirectoryLoader.Load(DirectoryPath);
         var directory = new PeopleDirectory(people.Directory.People) { FallbackZone = store.SlackTimeZoneOf };
+        if (keepUsable && directory.People.Count == 0 && catalog.People.People.Count > 0)
+        {
+            directory = catalog.People;
+            kept.Add($"directory ({DirectoryPath})");
+        }
+        // With nobody in the directory every role would be reported too; the directory's own problem says enough.
+        var checkAgainst = directory.People.Count > 0 ? directory : null;
+        var definitions = System.IO.Directory.Exists(WorkflowsPath)
+            ? DefinitionLoader.LoadFolder(WorkflowsPath, checkAgainst)
+            : new DefinitionLoadResult { Errors = [new DefinitionError(WorkflowsPath, 0, "Workflows:Path", "folder not found")] };
         var loaded = definitions.Definitions;
         if (keepUsable && loaded.Count == 0 && catalog.Definitions.Count > 0)
         {
             loaded = catalog.Definitions;
             kept.Add($"workflows ({WorkflowsPath})");
         }
-        if (keepUsable && directory.People.Count == 0 && catalog.People.People.Count > 0)
-        {
-            directory = catalog.People;
-            kept.Add($"directory ({DirectoryPath})");
-        }
         catalog.Replace(loaded, directory, [.. definitions.Errors, .. people.Errors]);
 
         foreach (var error in catalog.Problems) LogProblem(error.ToString());
+        foreach (var warning in definitions.Warnings) LogWarning(warning.ToString());
         LogLoaded(catalog.Definitions.Count, WorkflowsPath, string.Join(", ", catalog.Definitions.Select(d => $"{d.Id}@{d.Version}")));
         LogPeople(catalog.People.People.Count, DirectoryPath);
         return new CatalogReload(kept);
@@ -60,4 +63,7 @@ internal sealed partial class CatalogLoader(
 
     [LoggerMessage(LogLevel.Warning, "Definition problem: {Problem}")]
     private partial void LogProblem(string problem);
+
+    [LoggerMessage(LogLevel.Information, "Definition note: {Warning}")]
+    private partial void LogWarning(string warning);
 }

@@ -30,17 +30,27 @@ internal sealed class OrchestratorOptions
     public string? PublicBaseUrl { get; set; }
 }
 
-/// <summary>Finds the files named by relative paths whether the host runs from the repository root or elsewhere.</summary>
+/// <summary>
+/// Relative paths are taken from the working directory, as a user who typed them expects (<c>dotnet run</c> keeps the
+/// directory it was typed in; see RunWorkingDirectory in the project file). Only the samples' default paths are also looked
+/// up above the application's folder, so the built host finds the samples wherever it runs from; a path someone chose is
+/// never swapped for another file that happens to have its name.
+/// </summary>
 internal static class PathResolver
 {
+    private static readonly string[] Samples =
+        [new WorkflowsOptions().Path, new DirectoryOptions().Path, "manifests/teams", "manifests/slack/manifest.yaml"];
+
     public static string Resolve(string path)
     {
-        if (System.IO.Path.IsPathRooted(path) || File.Exists(path) || System.IO.Directory.Exists(path)) return System.IO.Path.GetFullPath(path);
+        var full = System.IO.Path.GetFullPath(path);
+        if (System.IO.Path.IsPathRooted(path) || File.Exists(full) || System.IO.Directory.Exists(full)) return full;
+        if (!Samples.Contains(path.Replace('\\', '/'), StringComparer.Ordinal)) return full;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = System.IO.Path.Combine(dir.FullName, path);
             if (File.Exists(candidate) || System.IO.Directory.Exists(candidate)) return candidate;
         }
-        return System.IO.Path.GetFullPath(path);
+        return full;
     }
 }

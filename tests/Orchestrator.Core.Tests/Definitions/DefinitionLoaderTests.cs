@@ -223,7 +223,7 @@ public sealed class DefinitionLoaderTests
         { "id: x\nname: X\nsteps:\n  - { id: a b, title: T, assignees: manager }", 4, "steps[0].id", "may only contain" },
 
         // Malformed YAML is one error at the parser's line.
-        { "id: x\nname: X\nsteps:\n  - { id: a, title: T, assignees: manager\n", 5, "", "not valid YAML" },
+        { "id: x\nname: X\nsteps:\n  - { id: a, title: T, assignees: manager\n", 4, "", "not valid YAML: this '{' is never closed" },
         { "id: x\nname: X\nsteps:\n  - id: a\n     title: T\n", 5, "", "not valid YAML" },
         { "id: x\nname: 'unterminated\nsteps: []\n", 2, "", "not valid YAML" },
     };
@@ -318,7 +318,7 @@ public sealed class DefinitionLoaderTests
             Assert.Equal(["alpha", "gamma"], result.Definitions.Select(d => d.Id));
             Assert.Equal(System.IO.Path.Combine(folder, "c.yml"), result.Definitions[1].SourcePath);
             Assert.Equal(
-                [(System.IO.Path.Combine(folder, "b.yaml"), 4, "steps[0].assignees"), (System.IO.Path.Combine(folder, "d.yaml"), 2, "")],
+                [(System.IO.Path.Combine(folder, "b.yaml"), 4, "steps[0].assignees"), (System.IO.Path.Combine(folder, "d.yaml"), 1, "")],
                 result.Errors.Select(e => (e.Path, e.Line, e.Field)));
             Assert.False(result.IsValid);
         }

@@ -20,7 +20,28 @@ public sealed class SampleManifestTests
         var result = DefinitionLoader.LoadFolder(Path.Combine(RepoRoot(), "manifests", "workflows"));
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        Assert.Equal(["access", "expense", "purchase"], result.Definitions.Select(d => d.Id));
+        Assert.Equal(["access", "expense", "onboarding", "purchase"], result.Definitions.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void The_sample_workflows_name_only_roles_and_people_of_the_sample_directory()
+    {
+        var people = DirectoryLoader.Load(Path.Combine(RepoRoot(), "manifests", "directory.yaml")).Directory;
+
+        var result = DefinitionLoader.LoadFolder(Path.Combine(RepoRoot(), "manifests", "workflows"), people);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void The_onboarding_sample_starts_with_a_step_the_hr_system_completes()
+    {
+        var onboarding = DefinitionLoader.LoadFile(Path.Combine(RepoRoot(), "manifests", "workflows", "onboarding.yaml")).Definitions.Single();
+
+        Assert.Equal(["account", "welcome", "ready"], onboarding.Steps.Select(s => s.Id));
+        Assert.Equal([new AssigneeSpec(AssigneeKind.System, "hr")], onboarding.Steps[0].Assignees);
+        Assert.Equal(StepKind.Task, onboarding.Steps[0].Kind);
+        Assert.Equal([true, true], onboarding.Inputs.Select(i => i.Required));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class DirectoryLoaderTests
         { "people:\n  - { email: ok@example.com }\nteams: []", 3, "teams", "unknown key 'teams'" },
         { "persons:\n  - { email: ok@example.com }", 1, "persons", "unknown key 'persons'" },
         { "people: alice", 1, "people", "must be a list" },
-        { "people:\n  - { email: ok@example.com\n", 3, "", "not valid YAML" },
+        { "people:\n  - { email: ok@example.com\n", 2, "", "not valid YAML: this '{' is never closed" },
     };
 
     [Theory]

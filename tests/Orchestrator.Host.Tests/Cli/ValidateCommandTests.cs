@@ -40,6 +40,71 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task A_yaml_typo_is_reported_with_file_line_and_column_and_the_other_files_still_validate()
+    {
+        var folder = Directory.CreateTempSubdirectory("orchestrator-validate").FullName;
+        File.Copy(Path.Combine(Repo.Root, "manifests", "workflows", "purchase.yaml"), Path.Combine(folder, "purchase.yaml"));
+        File.WriteAllText(Path.Combine(folder, "broken.yaml"), BrokenYaml);
+
+        var (code, output, error) = await HostProcess.Run("validate", folder);
+
+        Assert.Equal(1, code);
+        Assert.Contains("ok    " + Path.Combine(folder, "purchase.yaml"), output);
+        Assert.Contains($"error {Path.Combine(folder, "broken.yaml")}:4:5: : not valid YAML: this '{{' is never closed; add its '}}'", error);
+        Assert.DoesNotContain("Exception", error);
+        Assert.Contains("1 valid, 1 errors", output);
+    }
+
+    [Fact]
+    public async Task A_role_nobody_has_is_an_error_and_a_manager_step_a_warning()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("orchestrator-validate").FullName, "expense.yaml");
+        File.WriteAllText(file, File.ReadAllText(Path.Combine(Repo.Root, "manifests", "workflows", "expense.yaml"))
+            .Replace("escalate_to: role:finance-leads", "escalate_to: role:finance-lead", StringComparison.Ordinal));
+
+        var (code, output, error) = await HostProcess.Run("validate", file, "--directory", Path.Combine(Repo.Root, "manifests", "directory.yaml"));
+
+        Assert.Equal(1, code);
+        Assert.Contains($"error {file}:15: steps[0].escalate_to: nobody in the directory has the role 'finance-lead' (did you mean 'role:finance-leads'?)", error);
+        Assert.Contains($"warning {file}:10: steps[0].assignees: 'manager' is known only when a request starts", error);
+        Assert.DoesNotContain("ok ", output);
+        Assert.Contains("0 valid, 1 errors, 1 warnings", output);
+    }
+
+    [Fact]
+    public async Task A_person_missing_from_the_given_directory_is_an_error()
+    {
+        var folder = Directory.CreateTempSubdirectory("orchestrator-validate").FullName;
+        File.WriteAllText(Path.Combine(folder, "review.yaml"), "id: review\nname: Review\nsteps:\n  - { id: a, assignees: person:zoe@example.com }\n");
+        var directory = Path.Combine(folder, "people.yaml");
+        File.WriteAllText(directory, "people:\n  - { email: zoe@example.org, manager: bob@example.org }\n  - { email: bob@example.org }\n");
+
+        var (code, _, error) = await HostProcess.Run("validate", folder, "--directory", directory);
+
+        Assert.Equal(1, code);
+        Assert.Contains("steps[0].assignees: zoe@example.com is not in the directory (did you mean 'person:zoe@example.org'?)", error);
+    }
+
+    [Fact]
+    public async Task A_missing_directory_named_with_the_option_exits_2()
+    {
+        var (code, _, error) = await HostProcess.Run("validate", Path.Combine(Repo.Root, "manifests", "workflows"), "--directory", "/nonexistent/people.yaml");
+
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/people.yaml: no such directory file", error);
+    }
+
+    internal const string BrokenYaml = """
+        id: broken
+        name: Broken
+        inputs:
+          - { id: amount, type: number
+        steps:
+          - id: a
+            assignees: manager
+        """;
+
+    [Fact]
     public async Task A_missing_folder_is_an_error()
     {
         var (code, _, error) = await HostProcess.Run("validate", "/nonexistent/folder");
