@@ -5,7 +5,8 @@ using Orchestrator.Host.Api;
 namespace Orchestrator.Host.Cli;
 
 /// <summary>
-/// <c>apikey create &lt;name&gt;</c> prints a new key once and stores only its SHA-256; <c>apikey list</c>; <c>apikey revoke &lt;name&gt;</c>.
+/// <c>apikey create &lt;name&gt; [--system &lt;system&gt;]</c> prints a new key once and stores only its SHA-256, bound to the system
+/// it acts as (its name when not given); <c>apikey list</c>; <c>apikey revoke &lt;name&gt;</c>.
 /// Each takes <c>[--db &lt;file&gt;]</c>, else <c>Storage:Path</c> as the host reads it. The host holds its file open for
 /// writing and LiteDB does not coordinate two writing processes, so create and revoke need the host stopped (they say so
 /// and exit 1 otherwise); list only reads and works any time, though it may not show a running host's latest "last used".
@@ -13,12 +14,12 @@ namespace Orchestrator.Host.Cli;
 internal static class ApiKeyCommand
 {
     public const string Usage = """
-        usage: apikey create <name> [--db <file.db>]
+        usage: apikey create <name> [--system <system>] [--db <file.db>]
                apikey list [--db <file.db>]
                apikey revoke <name> [--db <file.db>]
         """;
 
-    private const string Db = "--db";
+    private const string Db = "--db", System = "--system";
 
     public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
     {
@@ -40,8 +41,11 @@ internal static class ApiKeyCommand
             rest = rest[1..];
             if (!ApiKeyStore.IsValidName(name)) return Fail(error, $"apikey {verb}: '{name}' is not a valid name: {ApiKeyStore.NameRule}.");
         }
-        if (!ManifestCommand.TryParseOptions(rest, [Db], out var options, out var problem))
+        if (!ManifestCommand.TryParseOptions(rest, verb == "create" ? [Db, System] : [Db], out var options, out var problem))
             return Fail(error, $"apikey {verb}: {problem}");
+        var system = options.TryGetValue(System, out var named) ? ApiKeyStore.NormalSystem(named) : null;
+        if (system is not null && !ApiKeyStore.IsValidName(system))
+            return Fail(error, $"apikey create: '{named}' is not a valid system: {ApiKeyStore.NameRule}.");
 
         var path = options.TryGetValue(Db, out var db) ? Path.GetFullPath(db) : AuditCommand.StoragePath();
         if (verb != "create" && !File.Exists(path)) return Fail(error, $"apikey {verb}: {path}: no such store file.");
@@ -56,7 +60,7 @@ internal static class ApiKeyCommand
             EnsureNoHostHoldsIt(path);
             using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
             var keys = new ApiKeyStore(database);
-            return verb == "create" ? Create(keys, name!, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
+            return verb == "create" ? Create(keys, name!, system, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }
         catch (IOException e)
         {
@@ -78,13 +82,14 @@ internal static class ApiKeyCommand
         using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
     }
 
-    private static int Create(ApiKeyStore keys, string name, string path, TimeProvider time, TextWriter output, TextWriter error)
+    private static int Create(ApiKeyStore keys, string name, string? system, string path, TimeProvider time, TextWriter output, TextWriter error)
     {
-        var (outcome, key) = keys.Create(name, time.GetUtcNow());
+        var (outcome, key) = keys.Create(name, time.GetUtcNow(), system);
         if (outcome == ApiKeyChange.Duplicate)
             return Fail(error, $"apikey create: a key named '{name}' exists already; revoke it and pick another name, or use it.");
         output.WriteLine(key);
-        error.WriteLine($"Created API key '{name}' in {path}. It is shown only this once: store it in the calling system's secrets now.");
+        error.WriteLine($"Created API key '{name}' in {path}, acting as system:{system ?? name}: it completes only steps assigned to " +
+            $"system:{system ?? name} and its comments and starts are recorded as that system. It is shown only this once: store it in the calling system's secrets now.");
         error.WriteLine($"Use it as: Authorization: Bearer {key![..8]}…");
         return 0;
     }
@@ -102,12 +107,16 @@ internal static class ApiKeyCommand
         var all = keys.All();
         if (all.Count == 0)
         {
-            output.WriteLine($"No API keys in {path}. Create one with: apikey create <name>");
+            output.WriteLine($"No API keys in {path}. Create one with: apikey create <name> --system <system>");
             return 0;
         }
-        output.WriteLine($"{"name",-24} {"created",-20} {"last used",-20} revoked");
+        output.WriteLine($"{"name",-24} {"system",-24} {"created",-20} {"last used",-20} revoked");
         foreach (var k in all)
-            output.WriteLine($"{k.Name,-24} {Stamp(k.Created),-20} {Stamp(k.LastUsed) ?? "never",-20} {Stamp(k.Revoked) ?? "-"}");
+        {
+            // A key from before keys were bound acts as the system of its name; the list says so.
+            var system = k.SystemIsName ? $"{k.System} (name)" : k.System;
+            output.WriteLine($"{k.Name,-24} {system,-24} {Stamp(k.Created),-20} {Stamp(k.LastUsed) ?? "never",-20} {Stamp(k.Revoked) ?? "-"}");
+        }
         return 0;
     }
 
