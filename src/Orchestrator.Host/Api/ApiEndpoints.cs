@@ -169,6 +169,9 @@ internal static class ApiEndpoints
             var message = e.Message.Split(" Path: ")[0].Split(" LineNumber: ")[0].TrimEnd('.', ' ');
             var where = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
             var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            // AllowDuplicateProperties = false: the reader's own words name a .NET type, which means nothing to the caller.
+            if (message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+                return (null, Invalid(new() { [field] = [$"is given twice{where}; give each property once"] }));
             return (null, Invalid(new() { [field] = [$"could not be read as JSON: {message}{where}"] }));
         }
     }

@@ -152,7 +152,7 @@ public sealed class ApiBadInputTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = (await response.Json())["errors"]!.AsObject();
         Assert.Equal([field], errors.Select(e => e.Key));
-        Assert.Matches("(?i)duplicate|twice", (string?)errors[field]![0]);
+        Assert.StartsWith("is given twice", (string?)errors[field]![0]);
         Assert.Equal(0, _host.Store.CountInstances());
     }
 
