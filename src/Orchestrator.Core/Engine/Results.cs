@@ -20,3 +20,6 @@ public sealed record DecideResult(DecideOutcome Outcome, string Message, Workflo
 {
     public bool Recorded => Outcome == DecideOutcome.Recorded;
 }
+
+/// <summary>A resubmission form checked before it is accepted: a <see cref="Refusal"/> (who may not), else the inputs' <see cref="Validation"/>.</summary>
+public sealed record ResubmitCheck(DecideResult? Refusal, InputValidation? Validation);

@@ -44,6 +44,18 @@ public sealed partial class WorkflowEngine
         CheckOn(instanceId, change => CheckReturn(change, returnId, Normal(actor)));
 
     /// <summary>
+    /// Everything <see cref="Resubmit"/> checks, without the change, for a form that shows its errors before it is accepted. Who
+    /// may resubmit is checked first: someone else's form is refused before any field is validated, so the refusal tells
+    /// nothing of the request's inputs.
+    /// </summary>
+    public ResubmitCheck CheckResubmit(string instanceId, string returnId, string actor, IReadOnlyDictionary<string, string> values)
+    {
+        var instance = store.Get(instanceId);
+        if (instance is null) return new ResubmitCheck(new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}."), null);
+        return CheckResubmitForm(Begin(instance, time.GetUtcNow()), returnId, Normal(actor), values);
+    }
+
+    /// <summary>
     /// The requester resubmits a rejected step with changed inputs (validated like a start): the same step runs again, and its
     /// approvers see what changed.
     /// </summary>
@@ -54,9 +66,10 @@ public sealed partial class WorkflowEngine
         return Commit(instanceId,
             change =>
             {
-                if (CheckReturn(change, returnId, actor) is { } refusal) return refusal;
-                validation = InputValidator.Validate(change.Instance.Definition, values);
-                var problems = validation.Errors.Select(e => e.Message)
+                var check = CheckResubmitForm(change, returnId, actor, values);
+                validation = check.Validation;
+                if (check.Refusal is { } refusal) return refusal;
+                var problems = validation!.Errors.Select(e => e.Message)
                     .Concat(validation.MissingRequired.Select(m => $"{m.Label} is required"))
                     .ToList();
                 return problems.Count == 0
@@ -65,6 +78,11 @@ public sealed partial class WorkflowEngine
             },
             change => Resubmitted(change, returnId, actor, validation!.Values, via));
     }
+
+    private static ResubmitCheck CheckResubmitForm(Change change, string returnId, string actor, IReadOnlyDictionary<string, string> values) =>
+        CheckReturn(change, returnId, actor) is { } refusal
+            ? new ResubmitCheck(refusal, null)
+            : new ResubmitCheck(null, InputValidator.Validate(change.Instance.Definition, values));
 
     /// <summary>The requester withdraws a request that was sent back to them: it is cancelled.</summary>
     public DecideResult Withdraw(string instanceId, string returnId, string actor, string? via)

@@ -14,7 +14,8 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     private const int MaxAttempts = 8;
 
     /// <param name="externalRef">The caller's own reference (a ticket id) kept with the instance, e.g. from the HTTP API.</param>
-    public StartResult Start(string workflowId, IReadOnlyDictionary<string, string> rawInputs, string requester, string? via, string? externalRef = null)
+    /// <param name="startedBy">The system that starts it for the requester (<c>system:jira</c>); null when the requester starts it.</param>
+    public StartResult Start(string workflowId, IReadOnlyDictionary<string, string> rawInputs, string requester, string? via, string? externalRef = null, string? startedBy = null)
     {
         var definition = catalog.Find(workflowId);
         if (definition is null) return new StartResult(StartOutcome.UnknownWorkflow);
@@ -37,12 +38,15 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             Requester = requester.ToLowerInvariant(),
             StartedAt = now,
             StartedVia = via,
+            StartedBy = startedBy,
             ExternalRef = string.IsNullOrWhiteSpace(externalRef) ? null : externalRef.Trim(),
             Steps = definition.Steps.Select(s => new StepRun { StepId = s.Id }).ToList(),
             Revision = 1,
         };
         var change = Begin(instance, now);
-        instance.History.Add(new InstanceEvent(now, EventKind.Started, instance.Requester, null, $"Started by {change.Name(instance.Requester)}", via));
+        instance.History.Add(startedBy is null
+            ? new InstanceEvent(now, EventKind.Started, instance.Requester, null, $"Started by {change.Name(instance.Requester)}", via)
+            : new InstanceEvent(now, EventKind.Started, startedBy, null, $"Started by {startedBy} for {change.Name(instance.Requester)}", via));
         Advance(change);
         store.Insert(instance, change.Effects());
         return new StartResult(StartOutcome.Started, instance);

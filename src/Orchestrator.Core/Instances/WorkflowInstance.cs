@@ -25,6 +25,9 @@ public sealed class WorkflowInstance
     public required DateTimeOffset StartedAt { get; init; }
     public string? StartedVia { get; init; }
 
+    /// <summary>Who started it when that is not the requester: the system (<c>system:jira</c>) whose API key made the call.</summary>
+    public string? StartedBy { get; init; }
+
     /// <summary>The starting system's own reference for this work (a ticket id), echoed in status and webhooks.</summary>
     public string? ExternalRef { get; init; }
 

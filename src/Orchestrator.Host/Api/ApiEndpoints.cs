@@ -27,16 +27,27 @@ internal static class ApiEndpoints
             .WithTags("Orchestrator")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapPost("/workflows/{id}/instances", Start).Accepts<StartInstanceRequest>("application/json")
-            .WithSummary("Starts an instance of a workflow for a requester in the directory.");
-        api.MapGet("/instances/{id}", Get).WithSummary("One instance: state, current owners, due times and history.");
-        api.MapGet("/instances", List).WithSummary("Instances by state and workflow, oldest id first; pass 'next' back as 'after' for more.");
+            .WithName("StartInstance")
+            .WithSummary("Starts an instance of a workflow for a requester in the directory; the key's system is recorded as who started it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances/{id}", Get)
+            .WithName("GetInstance")
+            .WithSummary("One instance: state, current owners, due times and history.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances", List)
+            .WithName("ListInstances")
+            .WithSummary("Instances by state and workflow, oldest id first; pass 'next' back as 'after' for more.");
         api.MapPost("/instances/{id}/events", PostEvent).Accepts<InstanceEventRequest>("application/json")
-            .WithSummary("Completes a task assigned to a system (type complete) or adds a comment (type comment).");
+            .WithName("PostInstanceEvent")
+            .WithSummary("Completes a task assigned to the key's system (type complete) or adds a comment as that system (type comment).")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
     private static async Task<Results<Created<InstanceView>, ValidationProblem, ProblemHttpResult>> Start(
-        string id, HttpRequest request, WorkflowEngine engine, Catalog catalog)
+        string id, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, Catalog catalog)
     {
         var definition = catalog.Find(id);
         if (definition is null)
@@ -56,7 +67,10 @@ internal static class ApiEndpoints
         var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in body.Inputs ?? [])
         {
-            if (Scalar(value) is { } text) inputs[key] = text;
+            // Input ids are matched without regard to case, so "amount" and "AMOUNT" would silently be one input.
+            if (inputs.Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)) is { } first)
+                errors[$"inputs.{key}"] = [$"is given twice (also as '{first}'); give each input once"];
+            else if (Scalar(value) is { } text) inputs[key] = text;
             else errors[$"inputs.{key}"] = ["must be a string, a number or a boolean"];
         }
         // The API cannot open a form: every missing required input is an error, reported together with the invalid ones.
@@ -65,7 +79,7 @@ internal static class ApiEndpoints
         foreach (var missing in validation.MissingRequired) errors[$"inputs.{missing.Id}"] = [$"is required ({missing.Label}, {InstanceView.Name(missing.Type)})"];
         if (errors.Count > 0) return Invalid(errors);
 
-        var result = engine.Start(definition.Id, inputs, requester!, Via, body.ExternalRef);
+        var result = engine.Start(definition.Id, inputs, requester!, Via, body.ExternalRef, startedBy: WorkflowEngine.SystemPrefix + ApiKeyDefaults.SystemOf(user));
         if (result.Outcome != StartOutcome.Started || result.Instance is not { } instance)
             return TypedResults.Problem($"The workflow could not be started ({result.Outcome}).", statusCode: StatusCodes.Status400BadRequest);
         return TypedResults.Created($"/api/v1/instances/{instance.Id}", InstanceView.Of(instance, catalog, withHistory: true));
@@ -104,19 +118,25 @@ internal static class ApiEndpoints
         var (body, malformed) = await ReadJson<InstanceEventRequest>(request);
         if (malformed is not null) return malformed;
 
+        // A key acts as the one system it was created for: it completes that system's steps and comments as it, never as anyone else.
+        var system = ApiKeyDefaults.SystemOf(user);
+        var actor = WorkflowEngine.SystemPrefix + system;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DecideResult result;
         switch (body!.Type?.Trim().ToLowerInvariant())
         {
             case "complete":
                 if (string.IsNullOrWhiteSpace(body.Step)) errors["step"] = ["is required: the id of the task step to complete"];
-                if (string.IsNullOrWhiteSpace(body.System)) errors["system"] = ["is required: the system the step is assigned to (assignees: system:NAME)"];
                 if (errors.Count > 0) return Invalid(errors);
-                result = engine.CompleteSystemTask(id, body.Step!.Trim(), body.System!.Trim(), string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment, Via);
+                if (!string.IsNullOrWhiteSpace(body.System) && ApiKeyStore.NormalSystem(body.System) != system)
+                    return Forbidden($"This key acts as {actor}; it cannot complete steps of system:{ApiKeyStore.NormalSystem(body.System)}. Nothing was changed.");
+                result = engine.CompleteSystemTask(id, body.Step!.Trim(), system, string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment, Via);
                 break;
             case "comment":
                 if (string.IsNullOrWhiteSpace(body.Text)) return Invalid(new() { ["text"] = ["is required: the comment to add"] });
-                result = engine.Comment(id, string.IsNullOrWhiteSpace(body.Author) ? user.Identity?.Name ?? Via : body.Author, body.Text, Via);
+                if (!string.IsNullOrWhiteSpace(body.Author) && ApiKeyStore.NormalSystem(body.Author) != system)
+                    return Forbidden($"This key comments as {actor}; it cannot write as '{body.Author.Trim()}'. Leave out author. Nothing was changed.");
+                result = engine.Comment(id, actor, body.Text, Via);
                 break;
             default:
                 return Invalid(new() { ["type"] = [$"{(body.Type is null ? "is required" : $"'{body.Type}' is not an event type")}: use complete or comment"] });
@@ -128,7 +148,7 @@ internal static class ApiEndpoints
             DecideOutcome.NotFound when result.Instance is not null => Invalid(new() { ["step"] = [result.Message] }),
             DecideOutcome.NotFound => NotFound(result.Message),
             DecideOutcome.NotAllowed => Invalid(new() { ["step"] = [result.Message] }),
-            DecideOutcome.NotAssignee => TypedResults.Problem(result.Message, title: "Not assigned to this system", statusCode: StatusCodes.Status403Forbidden),
+            DecideOutcome.NotAssignee => Forbidden(result.Message),
             _ => TypedResults.Problem(result.Message, title: "The step is not open", statusCode: StatusCodes.Status409Conflict),
         };
     }
@@ -149,6 +169,9 @@ internal static class ApiEndpoints
             var message = e.Message.Split(" Path: ")[0].Split(" LineNumber: ")[0].TrimEnd('.', ' ');
             var where = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
             var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            // AllowDuplicateProperties = false: the reader's own words name a .NET type, which means nothing to the caller.
+            if (message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+                return (null, Invalid(new() { [field] = [$"is given twice{where}; give each property once"] }));
             return (null, Invalid(new() { [field] = [$"could not be read as JSON: {message}{where}"] }));
         }
     }
@@ -165,6 +188,9 @@ internal static class ApiEndpoints
 
     private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));
+
+    private static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(detail, title: "Not this key's system", statusCode: StatusCodes.Status403Forbidden);
 
     private static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, title: "Not found", statusCode: StatusCodes.Status404NotFound);

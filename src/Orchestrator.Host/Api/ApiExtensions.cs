@@ -16,6 +16,8 @@ internal static class ApiExtensions
             .AddAuthenticationSchemes(ApiKeyDefaults.Scheme)
             .RequireAuthenticatedUser());
         services.AddProblemDetails();
+        // Two "requester"s (or "amount" and "AMOUNT", which case-insensitive binding reads as one) must not silently collapse into one value.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.AllowDuplicateProperties = false);
         services.AddOpenApi(options =>
         {
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
@@ -28,7 +30,7 @@ internal static class ApiExtensions
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
-                    Description = "An API key made with 'apikey create <name>', sent as 'Authorization: Bearer orc_…'.",
+                    Description = "An API key made with 'apikey create <name> --system <system>' (it acts as that system), sent as 'Authorization: Bearer orc_…'.",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
                 return Task.CompletedTask;

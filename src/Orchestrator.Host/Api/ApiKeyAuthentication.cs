@@ -13,6 +13,13 @@ internal static class ApiKeyDefaults
 {
     public const string Scheme = "ApiKey";
     public const string Policy = "api";
+
+    /// <summary>The claim holding the system a key acts as (<c>jira</c>), bound when the key was created.</summary>
+    public const string SystemClaim = "orchestrator:system";
+
+    /// <summary>The system the caller's key acts as.</summary>
+    public static string SystemOf(ClaimsPrincipal user) =>
+        user.FindFirst(SystemClaim)?.Value ?? throw new InvalidOperationException("The API was called without an authenticated key.");
 }
 
 internal sealed class ApiKeyAuthenticationHandler(
@@ -35,7 +42,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key.IsRevoked) return Task.FromResult(AuthenticateResult.Fail($"The API key '{key.Name}' was revoked."));
 
         keys.Touch(key, time.GetUtcNow());
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Name)], ApiKeyDefaults.Scheme);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Name), new Claim(ApiKeyDefaults.SystemClaim, key.System)], ApiKeyDefaults.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyDefaults.Scheme)));
     }
 
@@ -49,7 +56,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             : $"Bearer error=\"invalid_token\", error_description=\"{failure.Replace("\"", "'", StringComparison.Ordinal)}\"";
         await TypedResults.Problem(
             title: "Unauthorized",
-            detail: failure ?? "Send an API key as 'Authorization: Bearer <key>'. An admin creates one with 'apikey create <name>'.",
+            detail: failure ?? "Send an API key as 'Authorization: Bearer <key>'. An admin creates one with 'apikey create <name> --system <system>'.",
             statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
     }
 }

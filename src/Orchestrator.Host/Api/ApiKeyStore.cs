@@ -2,16 +2,23 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using LiteDB;
+using Orchestrator.Core.Engine;
 
 namespace Orchestrator.Host.Api;
 
-/// <summary>An API key as stored: its name and the SHA-256 of the key, never the key itself.</summary>
-internal sealed record ApiKeyRecord(string Name, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Revoked)
+/// <summary>
+/// An API key as stored: its name, the system it acts as, and the SHA-256 of the key, never the key itself. Keys made
+/// before keys were bound to a system have none stored and act as the system named like the key (<see cref="SystemIsName"/>).
+/// </summary>
+internal sealed record ApiKeyRecord(string Name, string System, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Revoked, bool SystemIsName = false)
 {
     public bool IsRevoked => Revoked is not null;
+
+    /// <summary>How the key appears in history and assignments: <c>system:jira</c>.</summary>
+    public string Actor => WorkflowEngine.SystemPrefix + System;
 }
 
-internal enum ApiKeyChange { Done, BadName, Duplicate, NotFound, AlreadyRevoked }
+internal enum ApiKeyChange { Done, BadName, BadSystem, Duplicate, NotFound, AlreadyRevoked }
 
 /// <summary>
 /// The <c>apikeys</c> collection of the store's LiteDB file. A key is <c>orc_</c> followed by 32 random bytes in base64url;
@@ -44,16 +51,22 @@ internal sealed partial class ApiKeyStore
 
     public static string NewKey() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>Creates a key named <paramref name="name"/>; the returned key is shown once and cannot be read back.</summary>
-    public (ApiKeyChange Outcome, string? Key) Create(string name, DateTimeOffset now)
+    /// <summary>
+    /// Creates a key named <paramref name="name"/> that acts as <paramref name="system"/> (its name when not given); the
+    /// returned key is shown once and cannot be read back.
+    /// </summary>
+    public (ApiKeyChange Outcome, string? Key) Create(string name, DateTimeOffset now, string? system = null)
     {
         if (!IsValidName(name)) return (ApiKeyChange.BadName, null);
+        system = system is null ? name : NormalSystem(system);
+        if (!IsValidName(system)) return (ApiKeyChange.BadSystem, null);
         if (_keys.FindById(name) is not null) return (ApiKeyChange.Duplicate, null);
         var key = NewKey();
         _keys.Insert(new BsonDocument
         {
             ["_id"] = name,
             ["hash"] = Hash(key),
+            ["system"] = system,
             ["created"] = now.UtcDateTime,
             ["last_used"] = BsonValue.Null,
             ["revoked"] = BsonValue.Null,
@@ -86,7 +99,22 @@ internal sealed partial class ApiKeyStore
         _keys.Update(doc);
     }
 
-    private static ApiKeyRecord ToRecord(BsonDocument d) => new(d["_id"].AsString, Date(d["created"])!.Value, Date(d["last_used"]), Date(d["revoked"]));
+    /// <summary>A system as written in a definition's <c>system:NAME</c> or on the command line: trimmed, lower-case, no prefix.</summary>
+    public static string NormalSystem(string system)
+    {
+        system = system.Trim().ToLowerInvariant();
+        return system.StartsWith(WorkflowEngine.SystemPrefix, StringComparison.Ordinal)
+            ? system[WorkflowEngine.SystemPrefix.Length..].Trim()
+            : system;
+    }
+
+    private static ApiKeyRecord ToRecord(BsonDocument d)
+    {
+        var name = d["_id"].AsString;
+        // Keys created before systems were stored act as the system of their own name.
+        var stored = d["system"] is { IsString: true } s ? s.AsString : null;
+        return new(name, stored ?? name, Date(d["created"])!.Value, Date(d["last_used"]), Date(d["revoked"]), SystemIsName: stored is null);
+    }
 
     private static DateTimeOffset? Date(BsonValue v) => v.IsDateTime ? new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime, DateTimeKind.Utc)) : null;
 

@@ -6,14 +6,20 @@ using Orchestrator.Core.Instances;
 
 namespace Orchestrator.Host.Api;
 
+// Parameters with a default are optional in the OpenAPI document; those without are listed as required.
+
 /// <summary>Body of <c>POST /api/v1/workflows/{id}/instances</c>. Input values may be JSON strings, numbers or booleans.</summary>
 internal sealed record StartInstanceRequest(
     string? Requester,
-    Dictionary<string, JsonElement>? Inputs,
-    [property: JsonPropertyName("external_ref")] string? ExternalRef);
+    Dictionary<string, JsonElement>? Inputs = null,
+    [property: JsonPropertyName("external_ref")] string? ExternalRef = null);
 
-/// <summary>Body of <c>POST /api/v1/instances/{id}/events</c>: <c>complete</c> (step, system, comment) or <c>comment</c> (text, author).</summary>
-internal sealed record InstanceEventRequest(string? Type, string? Step, string? System, string? Comment, string? Text, string? Author);
+/// <summary>
+/// Body of <c>POST /api/v1/instances/{id}/events</c>: <c>complete</c> (step, comment) or <c>comment</c> (text). <c>system</c> and
+/// <c>author</c> may only name the key's own system: a key acts as that system and nobody else.
+/// </summary>
+internal sealed record InstanceEventRequest(
+    string? Type, string? Step = null, string? System = null, string? Comment = null, string? Text = null, string? Author = null);
 
 internal sealed record InstanceList(IReadOnlyList<InstanceView> Items, string? Next);
 
@@ -27,11 +33,12 @@ internal sealed record InstanceView(
     [property: JsonPropertyName("external_ref")] string? ExternalRef,
     [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
     [property: JsonPropertyName("started_via")] string? StartedVia,
+    [property: JsonPropertyName("started_by")] string StartedBy,
     [property: JsonPropertyName("closed_at")] DateTimeOffset? ClosedAt,
     IReadOnlyDictionary<string, string> Inputs,
     [property: JsonPropertyName("current_step")] CurrentStepView? CurrentStep,
     IReadOnlyList<StepView> Steps,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<HistoryView>? History)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<HistoryView>? History = null)
 {
     public static InstanceView Of(WorkflowInstance i, Catalog catalog, bool withHistory)
     {
@@ -44,7 +51,7 @@ internal sealed record InstanceView(
                 [.. i.CurrentOwners()], run.ActivatedAt, run.DueAt, run.Note);
         }
         return new InstanceView(
-            i.Id, i.WorkflowId, i.Definition.Name, Name(i.State), i.Requester, i.ExternalRef, i.StartedAt, i.StartedVia, i.ClosedAt,
+            i.Id, i.WorkflowId, i.Definition.Name, Name(i.State), i.Requester, i.ExternalRef, i.StartedAt, i.StartedVia, i.StartedBy ?? i.Requester, i.ClosedAt,
             i.Inputs, current,
             i.Steps.Select((s, n) => StepView.Of(s, i.Definition.Steps[n])).ToList(),
             withHistory ? i.History.Select(HistoryView.Of).ToList() : null);
@@ -61,7 +68,7 @@ internal sealed record CurrentStepView(
     IReadOnlyList<string> Owners,
     [property: JsonPropertyName("activated_at")] DateTimeOffset? ActivatedAt,
     [property: JsonPropertyName("due_at")] DateTimeOffset? DueAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note = null);
 
 internal sealed record StepView(
     string Id,

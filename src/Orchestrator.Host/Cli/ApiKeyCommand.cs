@@ -7,7 +7,8 @@ using Orchestrator.Host.Api;
 namespace Orchestrator.Host.Cli;
 
 /// <summary>
-/// <c>apikey create &lt;name&gt;</c> prints a new key once and stores only its SHA-256; <c>apikey list</c>; <c>apikey revoke &lt;name&gt;</c>.
+/// <c>apikey create &lt;name&gt; [--system &lt;system&gt;]</c> prints a new key once and stores only its SHA-256, bound to the
+/// system it acts as (its name when left out); <c>apikey list</c>; <c>apikey revoke &lt;name&gt;</c>.
 /// Each takes <c>[--db &lt;file&gt;]</c>, else <c>Storage:Path</c> as the host reads it. The host holds its file open for
 /// writing and LiteDB does not coordinate two writing processes, so create and revoke need the host stopped (they say so
 /// and exit 1 otherwise); list only reads and works any time, though it may not show a running host's latest "last used".
@@ -16,7 +17,7 @@ internal static class ApiKeyCommand
 {
     public static readonly string[] Examples =
     [
-        "apikey create jira",
+        "apikey create jira --system jira",
         "apikey list --db data/orchestrator.db",
         "apikey revoke jira",
     ];
@@ -25,11 +26,15 @@ internal static class ApiKeyCommand
     {
         var createName = Name();
         var createDb = AuditCommand.Db();
-        var create = new Command("create", "Makes a key and prints it once; only its SHA-256 is stored. Needs the host stopped.") { createName, createDb };
-        create.SetAction(r => Run("create", NameOf(r, createName), r.GetValue(createDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System));
+        var system = new Option<string?>("--system")
+        {
+            Description = "the system the key acts as: it completes only steps assigned to system:<system>, and comments and starts as it (default: the key's name)",
+        };
+        var create = new Command("create", "Makes a key and prints it once; only its SHA-256 is stored. Needs the host stopped.") { createName, system, createDb };
+        create.SetAction(r => Run("create", NameOf(r, createName), r.GetValue(createDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System, r.GetValue(system)));
 
         var listDb = AuditCommand.Db();
-        var list = new Command("list", "Lists the keys: name, created, last used, revoked. Runs beside a host.") { listDb };
+        var list = new Command("list", "Lists the keys: name, system, created, last used, revoked. Runs beside a host.") { listDb };
         list.SetAction(r => Run("list", null, r.GetValue(listDb), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, TimeProvider.System));
 
         var revokeName = Name();
@@ -51,13 +56,16 @@ internal static class ApiKeyCommand
     private static Argument<string?> Name() =>
         new("name") { Description = $"the key's name: {ApiKeyStore.NameRule}", Arity = ArgumentArity.ZeroOrOne };
 
-    private static int Run(string verb, string? name, string? db, TextWriter output, TextWriter error, TimeProvider time)
+    private static int Run(string verb, string? name, string? db, TextWriter output, TextWriter error, TimeProvider time, string? named = null)
     {
         if (verb != "list")
         {
             if (name is null) return Fail(error, $"apikey {verb}: name the key, e.g. apikey {verb} jira.");
             if (!ApiKeyStore.IsValidName(name)) return Fail(error, $"apikey {verb}: '{name}' is not a valid name: {ApiKeyStore.NameRule}.");
         }
+        var system = named is null ? null : ApiKeyStore.NormalSystem(named);
+        if (system is not null && !ApiKeyStore.IsValidName(system))
+            return Fail(error, $"apikey create: '{named}' is not a valid system: {ApiKeyStore.NameRule}.");
 
         var path = db is not null ? Path.GetFullPath(db) : AuditCommand.StoragePath();
         if (verb != "create" && !File.Exists(path)) return Fail(error, $"apikey {verb}: {path}: no such store file.");
@@ -72,7 +80,7 @@ internal static class ApiKeyCommand
             EnsureNoHostHoldsIt(path);
             using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
             var keys = new ApiKeyStore(database);
-            return verb == "create" ? Create(keys, name!, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
+            return verb == "create" ? Create(keys, name!, system, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }
         catch (IOException e)
         {
@@ -94,13 +102,14 @@ internal static class ApiKeyCommand
         using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
     }
 
-    private static int Create(ApiKeyStore keys, string name, string path, TimeProvider time, TextWriter output, TextWriter error)
+    private static int Create(ApiKeyStore keys, string name, string? system, string path, TimeProvider time, TextWriter output, TextWriter error)
     {
-        var (outcome, key) = keys.Create(name, time.GetUtcNow());
+        var (outcome, key) = keys.Create(name, time.GetUtcNow(), system);
         if (outcome == ApiKeyChange.Duplicate)
             return Fail(error, $"apikey create: a key named '{name}' exists already; revoke it and pick another name, or use it.");
         output.WriteLine(key);
-        error.WriteLine($"Created API key '{name}' in {path}. It is shown only this once: store it in the calling system's secrets now.");
+        error.WriteLine($"Created API key '{name}' in {path}, acting as system:{system ?? name}: it completes only steps assigned to " +
+            $"system:{system ?? name} and its comments and starts are recorded as that system. It is shown only this once: store it in the calling system's secrets now.");
         error.WriteLine($"Use it as: Authorization: Bearer {key![..8]}…");
         return 0;
     }
@@ -118,12 +127,16 @@ internal static class ApiKeyCommand
         var all = keys.All();
         if (all.Count == 0)
         {
-            output.WriteLine($"No API keys in {path}. Create one with: apikey create <name>");
+            output.WriteLine($"No API keys in {path}. Create one with: apikey create <name> --system <system>");
             return 0;
         }
-        output.WriteLine($"{"name",-24} {"created",-20} {"last used",-20} revoked");
+        output.WriteLine($"{"name",-24} {"system",-24} {"created",-20} {"last used",-20} revoked");
         foreach (var k in all)
-            output.WriteLine($"{k.Name,-24} {Stamp(k.Created),-20} {Stamp(k.LastUsed) ?? "never",-20} {Stamp(k.Revoked) ?? "-"}");
+        {
+            // A key from before keys were bound acts as the system of its name; the list says so.
+            var system = k.SystemIsName ? $"{k.System} (name)" : k.System;
+            output.WriteLine($"{k.Name,-24} {system,-24} {Stamp(k.Created),-20} {Stamp(k.LastUsed) ?? "never",-20} {Stamp(k.Revoked) ?? "-"}");
+        }
         return 0;
     }
 

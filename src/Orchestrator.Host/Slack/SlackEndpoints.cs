@@ -40,7 +40,7 @@ internal static partial class SlackEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog, LiteDbStore store)
+    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog, LiteDbStore store, WorkflowEngine engine)
     {
         var (body, refusal) = await ReadVerifiedAsync(context);
         if (refusal is not null) return refusal;
@@ -78,7 +78,7 @@ internal static partial class SlackEndpoints
                 {
                     SlackCards.RejectReasonCallback => ValidateReason(values, metadata),
                     SlackCards.StartFormCallback => ValidateStartForm(values, metadata, catalog),
-                    _ => ValidateInfo(callback, values, metadata, store),
+                    _ => ValidateInfo(callback, values, metadata, userId, store, engine),
                 };
                 if (errors is { Count: > 0 })
                     return Results.Json(new JsonObject { ["response_action"] = "errors", ["errors"] = errors });

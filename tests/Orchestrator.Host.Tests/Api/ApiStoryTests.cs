@@ -110,17 +110,18 @@ public sealed class ApiStoryTests : IAsyncLifetime
         var waiting = await (await _host.Get("/api/v1/instances/onboarding-1", _key)).Json();
         Assert.Equal(["system:erp"], waiting["current_step"]!["owners"]!.AsArray().Select(o => (string)o!));
 
-        var wrong = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account", "system": "crm" }""");
+        var erp = _host.CreateKey("erp-prod", system: "erp");
+        var wrong = await _host.Post("/api/v1/instances/onboarding-1/events", _host.CreateKey("crm"), """{ "type": "complete", "step": "account" }""");
         Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
         Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
         Assert.Contains("not assigned to system:crm", (string?)(await wrong.Json())["detail"]);
         Assert.Equal("open", _host.Store.Get("onboarding-1")!.State.ToString().ToLowerInvariant());
 
-        var approval = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "manager", "system": "erp" }""");
+        var approval = await _host.Post("/api/v1/instances/onboarding-1/events", erp, """{ "type": "complete", "step": "manager" }""");
         Assert.Equal(HttpStatusCode.BadRequest, approval.StatusCode);
         Assert.Contains("not a task", (string?)(await approval.Json())["errors"]!["step"]![0]);
 
-        var done = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account", "system": "erp", "comment": "account zoe created" }""");
+        var done = await _host.Post("/api/v1/instances/onboarding-1/events", erp, """{ "type": "complete", "step": "account", "system": "erp", "comment": "account zoe created" }""");
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         var finished = await done.Json();
         Assert.Equal("completed", (string?)finished["state"]);
@@ -128,7 +129,7 @@ public sealed class ApiStoryTests : IAsyncLifetime
         Assert.Equal("system:erp", (string?)decided["actor"]);
         Assert.Contains("account zoe created", (string?)decided["text"]);
 
-        var again = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account", "system": "erp" }""");
+        var again = await _host.Post("/api/v1/instances/onboarding-1/events", erp, """{ "type": "complete", "step": "account" }""");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.DoesNotContain(_slack.Calls, c => c.Method is "users.lookupByEmail" or "conversations.open" && c.Body.ToJsonString().Contains("system:", StringComparison.Ordinal));
         Assert.DoesNotContain(_host.Store.AllOutbox(), o => o.Recipient?.StartsWith("system:", StringComparison.Ordinal) == true);
@@ -144,8 +145,88 @@ public sealed class ApiStoryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var last = (await response.Json())["history"]!.AsArray()[^1]!;
         Assert.Equal("commented", (string?)last["event"]);
-        Assert.Equal("jira", (string?)last["actor"]);
-        Assert.Equal("jira commented: PO 4711 raised", (string?)last["text"]);
+        Assert.Equal("system:jira", (string?)last["actor"]);
+        Assert.Equal("system:jira commented: PO 4711 raised", (string?)last["text"]);
+    }
+
+    [Fact]
+    public async Task A_key_completes_only_its_own_systems_step_and_naming_another_system_changes_nothing()
+    {
+        await _host.Post("/api/v1/workflows/onboarding/instances", _key, """{ "requester": "alice@example.com", "inputs": { "who": "Zoe" } }""");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+        await _host.Click(_slack, Bob, "approve", _slack.Cards(Bob)[0].ButtonValue("approve"));
+        await WaitForState("onboarding-1", i => (string?)i["current_step"]?["id"] == "account");
+        var revision = _host.Store.Get("onboarding-1")!.Revision;
+
+        var posing = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account", "system": "erp" }""");
+        var plain = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account" }""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, posing.StatusCode);
+        Assert.Equal("This key acts as system:jira; it cannot complete steps of system:erp. Nothing was changed.", (string?)(await posing.Json())["detail"]);
+        Assert.Equal(HttpStatusCode.Forbidden, plain.StatusCode);
+        Assert.Contains("is not assigned to system:jira; it is held by system:erp", (string?)(await plain.Json())["detail"]);
+        var stored = _host.Store.Get("onboarding-1")!;
+        Assert.Equal(revision, stored.Revision);
+        Assert.Equal(["system:erp"], stored.CurrentOwners());
+
+        var erp = await _host.Post("/api/v1/instances/onboarding-1/events", _host.CreateKey("erp-prod", system: "erp"), """{ "type": "complete", "step": "account" }""");
+        Assert.Equal(HttpStatusCode.OK, erp.StatusCode);
+        Assert.Equal("completed", (string?)(await erp.Json())["state"]);
+    }
+
+    [Fact]
+    public async Task A_comment_naming_someone_else_as_author_is_refused_and_nothing_is_recorded()
+    {
+        var id = await _host.StartPurchase(_key, 10, "Pens");
+
+        var forged = await _host.Post($"/api/v1/instances/{id}/events", _key, """{ "type": "comment", "text": "approved, go ahead", "author": "carol@example.com" }""");
+        var own = await _host.Post($"/api/v1/instances/{id}/events", _key, """{ "type": "comment", "text": "PO 4711 raised", "author": "system:jira" }""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal("This key comments as system:jira; it cannot write as 'carol@example.com'. Leave out author. Nothing was changed.", (string?)(await forged.Json())["detail"]);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        var history = _host.Store.Get(id)!.History;
+        var comment = Assert.Single(history, e => e.Kind == Core.Instances.EventKind.Commented);
+        Assert.Equal("system:jira", comment.Actor);
+        Assert.DoesNotContain(history, e => e.Actor == "carol@example.com" || e.Text.Contains("approved, go ahead", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_start_records_the_keys_system_as_who_started_it_for_the_requester()
+    {
+        var created = await (await _host.Post("/api/v1/workflows/purchase/instances", _host.CreateKey("jira-prod", system: "jira"), """
+            { "requester": "alice@example.com", "inputs": { "amount": 20, "item": "Pens" } }
+            """)).Json();
+
+        Assert.Equal("alice@example.com", (string?)created["requester"]);
+        Assert.Equal("system:jira", (string?)created["started_by"]);
+        var started = created["history"]![0]!;
+        Assert.Equal("system:jira", (string?)started["actor"]);
+        Assert.Equal("Started by system:jira for Alice Adams", (string?)started["text"]);
+
+        await _host.Command(_slack, Alice, "start purchase amount=5 item=Ink");
+        await _slack.WaitFor(s => s.Cards(Bob).Count == 2, what: "Bob's second card");
+        Assert.Equal("alice@example.com", (string?)(await (await _host.Get("/api/v1/instances/purchase-2", _key)).Json())["started_by"]);
+    }
+
+    [Fact]
+    public async Task A_key_made_before_keys_had_a_system_acts_as_the_system_of_its_name()
+    {
+        var key = Orchestrator.Host.Api.ApiKeyStore.NewKey();
+        _host.Store.Database.GetCollection(Orchestrator.Host.Api.ApiKeyStore.Collection).Insert(new LiteDB.BsonDocument
+        {
+            ["_id"] = "erp",
+            ["hash"] = Orchestrator.Host.Api.ApiKeyStore.Hash(key),
+            ["created"] = DateTime.UtcNow,
+            ["last_used"] = LiteDB.BsonValue.Null,
+            ["revoked"] = LiteDB.BsonValue.Null,
+        });
+
+        var id = await _host.StartPurchase(key, 10, "Pens");
+        var comment = await _host.Post($"/api/v1/instances/{id}/events", key, """{ "type": "comment", "text": "seen" }""");
+
+        Assert.Equal("system:erp", (string?)(await comment.Json())["history"]!.AsArray()[^1]!["actor"]);
+        Assert.Equal("system:erp", _host.Store.Get(id)!.StartedBy);
     }
 
     [Fact]

@@ -34,31 +34,65 @@ public sealed class ApiKeyCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task List_shows_names_created_last_used_and_revoked()
+    public async Task List_shows_names_systems_created_last_used_and_revoked()
     {
         await Run("apikey", "create", "jira", "--db", _dbPath);
         await Run("apikey", "create", "erp", "--db", _dbPath);
+        await Run("apikey", "create", "sap-prod", "--system", "erp", "--db", _dbPath);
         await Run("apikey", "revoke", "erp", "--db", _dbPath);
 
         var (code, output, _) = await Run("apikey", "list", "--db", _dbPath);
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(@"^name\s+created\s+last used\s+revoked$", lines[0]);
-        Assert.Matches(@"^erp\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+never\s+\d{4}-\d\d-\d\d \d\d:\d\dZ$", lines[1]);
-        Assert.Matches(@"^jira\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+never\s+-$", lines[2]);
+        Assert.Matches(@"^name\s+system\s+created\s+last used\s+revoked$", lines[0]);
+        Assert.Matches(@"^erp\s+erp\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+never\s+\d{4}-\d\d-\d\d \d\d:\d\dZ$", lines[1]);
+        Assert.Matches(@"^jira\s+jira\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+never\s+-$", lines[2]);
+        Assert.Matches(@"^sap-prod\s+erp\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+never\s+-$", lines[3]);
+    }
+
+    [Fact]
+    public async Task Create_binds_the_key_to_its_system_and_the_host_lets_it_complete_only_that_systems_steps()
+    {
+        var (code, output, error) = await Run("apikey", "create", "sap-prod", "--system", "ERP", "--db", _dbPath);
+
+        Assert.Equal(0, code);
+        Assert.Contains("acting as system:erp", error);
+        using (var db = new LiteDatabase(new ConnectionString { Filename = _dbPath, ReadOnly = true }))
+            Assert.Equal("erp", db.GetCollection("apikeys").FindById("sap-prod")["system"].AsString);
+        await using var host = TestHost.Start(_slack, _dbPath);
+        var id = await host.StartPurchase(output.Trim(), 10, "Pens");
+        Assert.Equal("system:erp", host.Store.Get(id)!.StartedBy);
+    }
+
+    [Fact]
+    public async Task A_key_listed_from_before_systems_shows_its_name_as_its_system()
+    {
+        using (var db = new LiteDatabase(new ConnectionString { Filename = _dbPath }))
+            db.GetCollection("apikeys").Insert(new BsonDocument
+            {
+                ["_id"] = "legacy", ["hash"] = "00", ["created"] = DateTime.UtcNow, ["last_used"] = BsonValue.Null, ["revoked"] = BsonValue.Null,
+            });
+
+        var (code, output, _) = await Run("apikey", "list", "--db", _dbPath);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^legacy\s+legacy \(name\)\s+", output);
     }
 
     [Theory]
     [InlineData("create", "Bad Name", "not a valid name")]
     [InlineData("create", "--db", "name the key")]
+    [InlineData("create", "jira2 --system", "--system")]
+    [InlineData("create", "jira2 --system Bad/System", "not a valid system")]
+    [InlineData("list", "--system erp", "--system")]
     [InlineData("revoke", "nobody", "there is no key named 'nobody'")]
     [InlineData("rotate", "jira", "unknown command 'rotate'")]
     public async Task Bad_input_exits_2_with_the_reason(string verb, string name, string reason)
     {
         await Run("apikey", "create", "jira", "--db", _dbPath);
 
-        var (code, _, error) = await Run("apikey", verb, name, "--db", _dbPath);
+        var (code, _, error) = await Run(["apikey", verb, .. name.Split(' '), "--db", _dbPath]);
 
         Assert.Equal(2, code);
         Assert.Contains(reason, error);

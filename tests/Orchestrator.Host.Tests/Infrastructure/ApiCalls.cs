@@ -9,9 +9,9 @@ namespace Orchestrator.Host.Tests.Infrastructure;
 /// <summary>Calls to the HTTP API as another system makes them: JSON bodies and a bearer key.</summary>
 internal static class ApiCalls
 {
-    /// <summary>A key made as <c>apikey create</c> makes it, in the running host's own store.</summary>
-    public static string CreateKey(this TestHost host, string name = "jira") =>
-        host.Services.GetRequiredService<ApiKeyStore>().Create(name, DateTimeOffset.UtcNow).Key!;
+    /// <summary>A key made as <c>apikey create &lt;name&gt; [--system &lt;system&gt;]</c> makes it, in the running host's own store.</summary>
+    public static string CreateKey(this TestHost host, string name = "jira", string? system = null) =>
+        host.Services.GetRequiredService<ApiKeyStore>().Create(name, DateTimeOffset.UtcNow, system).Key!;
 
     public static Task<HttpResponseMessage> Get(this TestHost host, string path, string? key) => host.Send(HttpMethod.Get, path, key);
 

@@ -26,7 +26,8 @@ public sealed partial class ReadmeApiExampleTests : IAsyncLifetime
     [Fact]
     public async Task Every_api_example_in_README_succeeds_as_written()
     {
-        var key = _host.CreateKey();
+        // README's $KEY is jira's and $HR_KEY is HR's: a key completes only its own system's steps.
+        var keys = new Dictionary<string, string> { ["KEY"] = _host.CreateKey("jira", "jira"), ["HR_KEY"] = _host.CreateKey("hr", "hr") };
         var text = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).Replace("\\\n", " ", StringComparison.Ordinal);
         var calls = Curl().Matches(text).ToList();
         Assert.True(calls.Count >= 6, $"{calls.Count} curl examples found");
@@ -35,6 +36,7 @@ public sealed partial class ReadmeApiExampleTests : IAsyncLifetime
         foreach (var call in calls)
         {
             var path = call.Groups["path"].Value;
+            var key = keys[call.Groups["key"].Value];
             var response = call.Groups["body"].Success
                 ? await _host.Post(path, key, call.Groups["body"].Value)
                 : await _host.Get(path, key);
@@ -43,6 +45,6 @@ public sealed partial class ReadmeApiExampleTests : IAsyncLifetime
         }
     }
 
-    [GeneratedRegex("""curl -s (?:-X POST )?"?http://localhost:5080(?<path>/api/v1/[^\s"]+)"?[^\n]*?(?:-d '(?<body>[^']*)')?\n""")]
+    [GeneratedRegex("""curl -s (?:-X POST )?"?http://localhost:5080(?<path>/api/v1/[^\s"]+)"?[^\n]*?-H "Authorization: Bearer \$(?<key>[A-Z_]+)"[^\n]*?(?:-d '(?<body>[^']*)')?\n""")]
     private static partial Regex Curl();
 }

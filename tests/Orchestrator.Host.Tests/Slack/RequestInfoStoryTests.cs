@@ -167,6 +167,33 @@ public sealed class RequestInfoStoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resubmission_form_from_someone_else_is_refused_before_any_of_its_fields_is_checked()
+    {
+        var card = await BobsCard("start expense amount=1500 purpose=Offsite");
+        await _host.SubmitView(Bob, "reject_reason", card.ButtonValue("reject"), Text("reason", "Too much for one offsite"));
+        await _slack.WaitFor(s => s.Cards(Alice).Any(m => m.Buttons().Any(b => (string?)b["action_id"] == "resubmit")), what: "Alice's resubmit card");
+        var value = _slack.Cards(Alice).Single(m => m.Buttons().Any()).ButtonValue("resubmit");
+        var revision = _host.Store.Get("expense-1")!.Revision;
+
+        // Bob is known here (he rejected it): the modal is answered with the refusal alone.
+        var response = await _host.SubmitView(Bob, "resubmit_form", value, Inputs(("amount", "lots"), ("purpose", "")));
+        // Carol never spoke to the bot: she is refused after the acknowledgement, in a DM, again with nothing of the fields.
+        var unknown = await _host.SubmitView(Carol, "resubmit_form", value, Inputs(("amount", "lots"), ("purpose", "")));
+
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("errors", (string?)body["response_action"]);
+        var error = Assert.Single(body["errors"]!.AsObject());
+        Assert.Equal("Only Alice Adams, who made the request, can change and resubmit it. Nothing was changed.", (string?)error.Value);
+        Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
+        await _slack.WaitFor(s => s.Dm(Carol).Any(m => m.AllText().Contains("Only Alice Adams, who made the request")), what: "Carol refused");
+        var told = string.Join("\n", _slack.Dm(Carol).Select(m => m.AllText()));
+        Assert.DoesNotContain("number", told);
+        Assert.DoesNotContain("Purpose", told);
+        Assert.Equal(revision, _host.Store.Get("expense-1")!.Revision);
+        Assert.Equal("1500", _host.Store.Get("expense-1")!.Inputs["amount"]);
+    }
+
+    [Fact]
     public async Task Withdrawing_a_rejected_request_cancels_it()
     {
         var card = await BobsCard("start expense amount=50 purpose=Lunch");

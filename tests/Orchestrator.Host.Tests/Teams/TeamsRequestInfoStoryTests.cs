@@ -161,4 +161,23 @@ public sealed class TeamsRequestInfoStoryTests : IAsyncLifetime
         Assert.Contains("1500 → 900", again.Text());
         Assert.Equal("900", _host.Store.Get("expense-1")!.Inputs["amount"]);
     }
+
+    [Fact]
+    public async Task A_resubmission_from_someone_else_is_refused_before_any_of_its_fields_is_checked()
+    {
+        var card = await BobsCard("start expense amount=1500 purpose=Offsite");
+        var reject = card.ActionData("reject");
+        reject["reason"] = "Too much";
+        await _host.Click(_connector, Bob, "reject", reject);
+        await _connector.WaitFor(c => c.Cards(Alice.Chat).Count == 1, "Alice's resubmit form");
+        var data = _connector.Cards(Alice.Chat)[0].Card!.ActionData("resubmit");
+        data["amount"] = "lots";
+        data["purpose"] = "";
+
+        var refused = await _host.Click(_connector, Bob, "resubmit", data);
+
+        Assert.Equal(MessageType, (string?)refused["type"]);
+        Assert.Equal("Only Alice Adams, who made the request, can change and resubmit it. Nothing was changed.", (string?)refused["value"]);
+        Assert.Equal("1500", _host.Store.Get("expense-1")!.Inputs["amount"]);
+    }
 }
