@@ -129,6 +129,7 @@ internal static class ApiEndpoints
             DecideOutcome.NotFound => NotFound(result.Message),
             DecideOutcome.NotAllowed => Invalid(new() { ["step"] = [result.Message] }),
             DecideOutcome.NotAssignee => TypedResults.Problem(result.Message, title: "Not assigned to this system", statusCode: StatusCodes.Status403Forbidden),
+            DecideOutcome.NotSaved => TypedResults.Problem(result.Message, title: "Not saved", statusCode: StatusCodes.Status500InternalServerError),
             _ => TypedResults.Problem(result.Message, title: "The step is not open", statusCode: StatusCodes.Status409Conflict),
         };
     }

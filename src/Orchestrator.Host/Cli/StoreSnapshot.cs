@@ -1,4 +1,5 @@
 using LiteDB;
+using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Cli;
 
@@ -72,14 +73,14 @@ internal sealed class StoreSnapshot : IDisposable
         }
     }
 
-    private static string LogOf(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+    private static string LogOf(string path) => StoreFiles.LogOf(path);
 
     // The host keeps its file open; read it with sharing so the copy works beside it.
     private static void CopyShared(string from, string to)
     {
         using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var target = new FileStream(to, FileMode.CreateNew, FileAccess.Write);
+        // As private as the store itself (0600, in a 0700 temp folder): a copy must not widen who can read it.
+        using var target = StoreFiles.Create(to);
         source.CopyTo(target);
     }
 }

@@ -34,7 +34,8 @@ internal static class HostingExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
             .ValidateOnStart();
-        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path));
+        services.AddSingleton(sp => new LiteDbStore(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiteDbStore>>()));
         services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IDelegationStore, LiteDbDelegationStore>();
         return services;
@@ -109,6 +110,11 @@ internal static class HostingExtensions
                 problems.Insert(0, $"store {store.Path}: {ex.Message}");
                 return Results.Json(new { ready = false, problems }, statusCode: 503);
             }
+            // A set-aside instance is named, but the host stays ready: everything else still works.
+            var setAside = store.SetAside();
+            problems.AddRange(setAside.Take(20).Select(s =>
+                $"instance {s.InstanceId} cannot be saved since {s.Since:yyyy-MM-dd HH:mm} UTC ({s.What}: {s.Error}); see admin stuck"));
+            if (setAside.Count > 20) problems.Add($"{setAside.Count - 20} more instances cannot be saved; see admin stuck");
             var ready = catalog.Definitions.Count > 0;
             if (!ready) problems.Insert(0, "no workflow definition loaded");
             return Results.Json(
