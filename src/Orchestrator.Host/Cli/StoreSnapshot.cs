@@ -13,13 +13,17 @@ internal sealed class StoreSnapshot : IDisposable
 {
     private readonly string _folder;
 
-    private StoreSnapshot(string folder, LiteDatabase database)
+    private StoreSnapshot(string folder, string copy, LiteDatabase database)
     {
         _folder = folder;
+        CopyPath = copy;
         Database = database;
     }
 
     public LiteDatabase Database { get; }
+
+    /// <summary>Where the copy is, until disposed.</summary>
+    public string CopyPath { get; }
 
     public static StoreSnapshot Open(string path)
     {
@@ -31,7 +35,7 @@ internal sealed class StoreSnapshot : IDisposable
             CopyShared(path, copy);
             var log = LogOf(path);
             if (File.Exists(log)) CopyShared(log, LogOf(copy));
-            return new StoreSnapshot(folder, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
+            return new StoreSnapshot(folder, copy, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
         }
         catch
         {
