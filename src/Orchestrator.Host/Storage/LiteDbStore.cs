@@ -25,6 +25,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     private readonly HashSet<string> _setAsideIds;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly byte[]? _auditKey;
 
     // The thread running a batch (see Batch), or 0; its writes join the batch's one transaction.
     private int _batchThread;
@@ -37,8 +38,10 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Raised after each committed change of an instance, with the history events it added (for metrics and logs).</summary>
     public event Action<InstanceChange>? Committed;
 
-    public LiteDbStore(string path, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="auditKey">Keys the audit chain (see <see cref="AuditKey"/>); the host always gives one, null writes it unkeyed.</param>
+    public LiteDbStore(string path, TimeProvider? time = null, ILogger? logger = null, byte[]? auditKey = null)
     {
+        _auditKey = auditKey;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Path = System.IO.Path.GetFullPath(path);
@@ -279,7 +282,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
         var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
         var doc = Serialize(instance);
-        doc["chain"] = AuditChain.Append(_audit, instance, audited, prev);
+        doc["chain"] = AuditChain.Append(_audit, instance, audited, prev, _auditKey);
         doc["audited"] = instance.History.Count;
         write(doc);
         // Stored again: it leaves the admins' queue with this change (or stays, if the change rolls back). The set of ids
