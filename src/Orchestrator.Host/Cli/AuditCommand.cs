@@ -7,18 +7,21 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 namespace Orchestrator.Host.Cli;
 
 /// <summary>
-/// <c>audit verify [--db &lt;file&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
-/// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;]</c> writes the events out, one JSON object per line.
-/// The file is <c>Storage:Path</c> (appsettings.json, environment) unless <c>--db</c> names another; a copy of it is read.
+/// <c>audit verify [--db &lt;file&gt;] [--key &lt;key&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
+/// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;] [--key &lt;key&gt;]</c> writes the events out, one
+/// JSON object per line, and checks them too. The file is <c>Storage:Path</c> (appsettings.json, environment) unless
+/// <c>--db</c> names another; a copy of it is read. The audit key is <c>--key</c>, else <c>Audit:Key</c> (Audit__Key), else the
+/// file the host keeps beside the store when none is configured.
 /// </summary>
 internal static class AuditCommand
 {
     public const string Usage = """
-        usage: audit verify [--db <file.db>]
-               audit export --out <file.jsonl> [--since <YYYY-MM-DD>] [--db <file.db>]
+        usage: audit verify [--db <file.db>] [--key <audit key>]
+               audit export --out <file.jsonl> [--since <YYYY-MM-DD>] [--db <file.db>] [--key <audit key>]
+        The audit key is --key, else Audit:Key (environment: Audit__Key), else the key file the host keeps beside the store.
         """;
 
-    private const string Db = "--db", Out = "--out", Since = "--since";
+    private const string Db = "--db", Out = "--out", Since = "--since", Key = "--key";
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -30,8 +33,8 @@ internal static class AuditCommand
         var verb = args[0];
         string[] allowed = verb switch
         {
-            "verify" => [Db],
-            "export" => [Db, Out, Since],
+            "verify" => [Db, Key],
+            "export" => [Db, Out, Since, Key],
             _ => [],
         };
         if (allowed.Length == 0) return Fail(error, $"audit: unknown command '{verb}': use verify or export.");
@@ -48,10 +51,11 @@ internal static class AuditCommand
             since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
         if (verb == "export" && !options.ContainsKey(Out)) return Fail(error, "audit export: --out <file.jsonl> is required.");
+        var key = AuditKey.Find(options.GetValueOrDefault(Key), Configured(AuditKey.Setting), path);
 
         try
         {
-            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, output, error) : Export(db, options[Out], since, output));
+            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, key, output, error) : Export(db, path, key, options[Out], since, output, error));
         }
         catch (IOException e)
         {
@@ -63,22 +67,32 @@ internal static class AuditCommand
         }
     }
 
-    private static int Verify(LiteDatabase db, string path, TextWriter output, TextWriter error)
+    private static int Verify(LiteDatabase db, string path, byte[]? key, TextWriter output, TextWriter error)
     {
-        var report = AuditChain.Verify(db);
+        var report = AuditChain.Verify(db, key);
         foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
+        if (report.Legacy.Count > 0)
+            output.WriteLine($"unkeyed (legacy, written before the audit key; only plain hashes vouch for them): {string.Join(", ", report.Legacy)}");
+        if (report.Unchecked > 0)
+        {
+            error.WriteLine($"audit verify: {report.Unchecked} keyed events could not be checked: no audit key. Pass --key or set Audit__Key.");
+            return 2;
+        }
         output.WriteLine(report.Intact
             ? $"ok: {report.Chains} chains, {report.Events} events intact in {path}"
             : $"{report.Problems.Count} problems in {report.Chains} chains ({report.Events} events) in {path}");
         return report.Intact ? 0 : 1;
     }
 
-    private static int Export(LiteDatabase db, string outPath, DateTimeOffset? since, TextWriter output)
+    /// <summary>Writes the events, then checks them as verify does: an export of a tampered store says so (exit 1).</summary>
+    private static int Export(LiteDatabase db, string path, byte[]? key, string outPath, DateTimeOffset? since, TextWriter output, TextWriter error)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         var count = 0;
-        using (var writer = new StreamWriter(outPath, append: false))
+        if (File.Exists(outPath)) File.Delete(outPath);
+        // The events are as private as the store they come from.
+        using (var writer = new StreamWriter(StoreFiles.Create(outPath)))
         {
             foreach (var entry in AuditChain.All(db).Where(e => since is null || e.At >= since))
             {
@@ -87,19 +101,23 @@ internal static class AuditCommand
             }
         }
         output.WriteLine($"wrote {count} events to {outPath}");
-        return 0;
+        var report = AuditChain.Verify(db, key);
+        foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
+        if (report.Legacy.Count > 0) output.WriteLine($"unkeyed (legacy): {string.Join(", ", report.Legacy)}");
+        if (report.Unchecked > 0) output.WriteLine($"not verified: no audit key for {report.Unchecked} keyed events (pass --key or set Audit__Key)");
+        else output.WriteLine(report.Intact ? $"verified: {report.Chains} chains intact in {path}" : $"{report.Problems.Count} problems in {report.Chains} chains in {path}");
+        return report.Intact ? 0 : 1;
     }
 
     /// <summary>Storage:Path as the host would read it: environment (Storage__Path) over appsettings.json over the default.</summary>
-    internal static string StoragePath()
-    {
-        var configured = new ConfigurationBuilder()
+    internal static string StoragePath() => Path.GetFullPath(Configured($"{StorageOptions.Section}:Path") ?? new StorageOptions().Path);
+
+    private static string? Configured(string setting) =>
+        new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
-            .Build()[$"{StorageOptions.Section}:Path"];
-        return Path.GetFullPath(configured ?? new StorageOptions().Path);
-    }
+            .Build()[setting];
 
     private static int Fail(TextWriter error, string message)
     {

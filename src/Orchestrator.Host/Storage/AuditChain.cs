@@ -36,6 +36,48 @@ internal static class AuditChain
     public const string Collection = "audit";
     public const string Genesis = "";
 
+    // Marks a store whose unkeyed chains were sealed, so the pass runs once.
+    private const string Meta = "audit_meta", SealedId = "sealed";
+
+    /// <summary>
+    /// Once, the first time a store is opened with a key: seals each instance whose chain is wholly unkeyed with an HMAC of
+    /// its head, kept on the instance. Its next change is keyed (and vouches for it); until then the seal does, so that
+    /// turning a keyed chain into an unkeyed one, without the key, does not pass for an old chain.
+    /// </summary>
+    public static void SealLegacy(LiteDatabase db, byte[] key)
+    {
+        var meta = db.GetCollection(Meta);
+        if (meta.FindById(SealedId) is not null) return;
+        var audit = db.GetCollection(Collection);
+        var instances = db.GetCollection("instances");
+        db.BeginTrans();
+        try
+        {
+            foreach (var doc in instances.FindAll().ToList())
+            {
+                var id = doc["_id"].AsString;
+                var entries = EntriesOf(audit, id);
+                if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
+                doc["seal"] = Seal(key, id, doc);
+                instances.Update(doc);
+            }
+            meta.Upsert(new BsonDocument { ["_id"] = SealedId, ["at"] = DateTime.UtcNow });
+            db.Commit();
+        }
+        catch
+        {
+            db.Rollback();
+            throw;
+        }
+    }
+
+    private static string Seal(byte[] key, string id, BsonDocument instance)
+    {
+        var head = instance.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
+        var audited = instance.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object[] { "seal", id, audited, head }))));
+    }
+
     /// <summary>
     /// Appends the instance's events from <paramref name="from"/> on, keyed with <paramref name="key"/> (null: unkeyed, as
     /// before the chain was keyed); returns the hash of the last one.
@@ -80,6 +122,8 @@ internal static class AuditChain
         var notChecked = 0;
         var legacy = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A store never opened with a key is wholly unkeyed: its chains verify as they always did.
+        var keyedStore = db.GetCollection(Meta).FindById(SealedId) is not null || audit.Exists(Query.EQ("keyed", true));
         foreach (var doc in instances.FindAll())
         {
             var id = doc["_id"].AsString;
@@ -91,7 +135,12 @@ internal static class AuditChain
             var audited = doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
             var head = doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
             notChecked += CheckChain(id, entries, history, audited, head, key, problems);
-            if (entries.Count > 0 && !entries.Any(e => e.Keyed)) legacy.Add(id);
+            if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
+            legacy.Add(id);
+            if (!keyedStore) continue;
+            if (key is null) notChecked++;
+            else if (!doc.TryGetValue("seal", out var seal) || !seal.IsString || !Same(Seal(key, id, doc), seal.AsString))
+                problems.Add($"{id}: unkeyed chain without a valid seal from the audit key (rewritten without the key, or checked with another key)");
         }
         foreach (var orphan in audit.FindAll().Select(d => d["instance"].AsString).Distinct().Where(i => !seen.Contains(i)))
             problems.Add($"{orphan}: audit events of an instance that is not in the store (deleted?)");

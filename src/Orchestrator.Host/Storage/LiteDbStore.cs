@@ -55,6 +55,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         _cards = _db.GetCollection("cards");
         _audit = _db.GetCollection(AuditChain.Collection);
         _audit.EnsureIndex("instance");
+        if (auditKey is not null) AuditChain.SealLegacy(_db, auditKey);
         _setAside = _db.GetCollection("setaside");
         _setAsideIds = _setAside.FindAll().Select(d => d["_id"].AsString).ToHashSet(StringComparer.Ordinal);
         _instances.EnsureIndex("requester");
