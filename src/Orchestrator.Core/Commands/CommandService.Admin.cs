@@ -21,7 +21,7 @@ public sealed partial class CommandService
         foreach (var item in stuck)
         {
             sb.Append($"• {item.InstanceId} at {item.StepId} — {item.Problem} (since {TimeText.Format(item.Since, zone)})\n");
-            sb.Append($"    fix: {prefix}{item.Fix}\n");
+            sb.Append(item.Fix is { } fix ? $"    fix: {prefix}{fix}\n" : "    fix: no command can; the host's log names the cause\n");
         }
         return new CommandReply(sb.ToString().TrimEnd());
     }

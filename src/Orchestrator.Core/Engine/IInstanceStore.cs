@@ -2,7 +2,10 @@ using Orchestrator.Core.Instances;
 
 namespace Orchestrator.Core.Engine;
 
-/// <summary>Durable home of instances and their outbox; each write stores the instance and its effects atomically.</summary>
+/// <summary>
+/// Durable home of instances and their outbox; each write stores the instance and its effects atomically. A write the store
+/// cannot keep throws <see cref="InstanceNotSavedException"/> with nothing kept, and the instance is set aside.
+/// </summary>
 public interface IInstanceStore
 {
     WorkflowInstance? Get(string id);
@@ -21,4 +24,7 @@ public interface IInstanceStore
 
     /// <summary>Open instances with something only an admin can unblock (see <see cref="StuckItem"/>).</summary>
     IReadOnlyList<WorkflowInstance> NeedingAdmin();
+
+    /// <summary>Instances whose last change could not be stored, oldest first; one leaves the list when a change of it is stored.</summary>
+    IReadOnlyList<SetAsideInstance> SetAside();
 }

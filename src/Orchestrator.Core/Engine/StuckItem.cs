@@ -13,6 +13,9 @@ public enum StuckKind
 
     /// <summary>The step passed its deadline and there is nobody left to escalate to.</summary>
     NoEscalation,
+
+    /// <summary>A change of the instance could not be stored (see <see cref="IInstanceStore.SetAside"/>): nothing moves on it.</summary>
+    NotSaved,
 }
 
 /// <summary>
@@ -21,8 +24,13 @@ public enum StuckKind
 /// </summary>
 public sealed record StuckItem(string InstanceId, string StepId, StuckKind Kind, string? Holder, string Problem, DateTimeOffset Since)
 {
-    /// <summary>The command that resolves it, ready to copy.</summary>
-    public string Fix => $"admin reassign {InstanceId} {StepId} <person>";
+    /// <summary>The command that resolves it, ready to copy; null when no command can (the store refuses the instance).</summary>
+    public string? Fix => Kind == StuckKind.NotSaved ? null : $"admin reassign {InstanceId} {StepId} <person>";
+
+    /// <summary>An instance the store could not save a change of.</summary>
+    public static StuckItem Of(SetAsideInstance setAside) => new(setAside.InstanceId, setAside.StepId ?? "-", StuckKind.NotSaved, null,
+        $"its changes cannot be saved ({setAside.What}: {setAside.Error}); its reminders, deadlines and answers wait, and the host tries it again every hour",
+        setAside.Since);
 
     /// <summary>Everything in <paramref name="instance"/> that waits on an admin, oldest first.</summary>
     public static IReadOnlyList<StuckItem> Of(WorkflowInstance instance, PeopleDirectory? people = null)

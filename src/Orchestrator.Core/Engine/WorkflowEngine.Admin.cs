@@ -7,7 +7,9 @@ public sealed partial class WorkflowEngine
 {
     /// <summary>Everything that waits on an admin across open instances, oldest first.</summary>
     public IReadOnlyList<StuckItem> Stuck() =>
-        store.NeedingAdmin().SelectMany(i => StuckItem.Of(i, catalog.People)).OrderBy(i => i.Since).ThenBy(i => i.InstanceId, StringComparer.Ordinal).ToList();
+        store.NeedingAdmin().SelectMany(i => StuckItem.Of(i, catalog.People))
+            .Concat(store.SetAside().Select(StuckItem.Of))
+            .OrderBy(i => i.Since).ThenBy(i => i.InstanceId, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// An admin moves the current step of an instance to <paramref name="target"/>. Cards that could not be delivered move
@@ -82,8 +84,15 @@ public sealed partial class WorkflowEngine
             change.TellRequester($"{instance.Id} ({step.Id}) was reassigned by {change.Name(actor)} to {holderText}.");
 
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new ChangeResult(true, $"Reassigned {step.Id} of {instance.Id} from {fromText} to {holderText}; a new card is on its way.");
+            try
+            {
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                    return new ChangeResult(true, $"Reassigned {step.Id} of {instance.Id} from {fromText} to {holderText}; a new card is on its way.");
+            }
+            catch (InstanceNotSavedException e)
+            {
+                return ChangeResult.Refused(e.Answer);
+            }
         }
         throw new InvalidOperationException($"Could not reassign {instanceId}: the instance kept changing.");
     }

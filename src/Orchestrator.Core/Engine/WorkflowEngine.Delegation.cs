@@ -128,9 +128,17 @@ public sealed partial class WorkflowEngine
             }
             change.TellRequester($"{instance.Id} ({step.Id}) moved from {change.Name(absent)} to {change.Name(to)}: {change.Name(absent)} is away and delegated to them.");
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
+            try
             {
-                moved.Add(instance.Id);
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                {
+                    moved.Add(instance.Id);
+                    return;
+                }
+            }
+            catch (InstanceNotSavedException)
+            {
+                // Set aside for an admin (admin stuck); the other instances still move.
                 return;
             }
         }

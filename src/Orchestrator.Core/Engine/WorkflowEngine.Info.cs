@@ -113,8 +113,15 @@ public sealed partial class WorkflowEngine
             var expected = instance.Revision;
             var message = apply(change);
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new DecideResult(DecideOutcome.Recorded, message, instance);
+            try
+            {
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                    return new DecideResult(DecideOutcome.Recorded, message, instance);
+            }
+            catch (InstanceNotSavedException e)
+            {
+                return DecideResult.NotSaved(e);
+            }
         }
         throw new InvalidOperationException($"Could not change {instanceId}: the instance kept changing.");
     }

@@ -57,8 +57,15 @@ public sealed partial class WorkflowEngine
             var who = author.Contains('@') ? author.ToLowerInvariant() : author;
             instance.History.Add(new InstanceEvent(now, EventKind.Commented, who, instance.Current?.StepId, $"{change.Name(who)} commented: {text.Trim()}", via));
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new DecideResult(DecideOutcome.Recorded, $"Comment added to {instance.Id}.", instance);
+            try
+            {
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                    return new DecideResult(DecideOutcome.Recorded, $"Comment added to {instance.Id}.", instance);
+            }
+            catch (InstanceNotSavedException e)
+            {
+                return DecideResult.NotSaved(e);
+            }
         }
         throw new InvalidOperationException($"Could not comment on {instanceId}: the instance kept changing.");
     }

@@ -68,8 +68,15 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             var expected = instance.Revision;
             ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new DecideResult(DecideOutcome.Recorded, DecisionText(verdict, instance), instance);
+            try
+            {
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                    return new DecideResult(DecideOutcome.Recorded, DecisionText(verdict, instance), instance);
+            }
+            catch (InstanceNotSavedException e)
+            {
+                return DecideResult.NotSaved(e);
+            }
         }
         throw new InvalidOperationException($"Could not record a decision on {instanceId}: the instance kept changing.");
     }
@@ -108,7 +115,15 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
             }
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, [])) return;
+            try
+            {
+                if (store.TryUpdate(instance, expected, [])) return;
+            }
+            catch (InstanceNotSavedException)
+            {
+                // The instance is set aside for an admin; the card went out all the same.
+                return;
+            }
         }
     }
 
@@ -143,8 +158,15 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
                 change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
             instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new DecideResult(DecideOutcome.Recorded, $"Cancelled {instance.Id}.", instance);
+            try
+            {
+                if (store.TryUpdate(instance, expected, change.Effects()))
+                    return new DecideResult(DecideOutcome.Recorded, $"Cancelled {instance.Id}.", instance);
+            }
+            catch (InstanceNotSavedException e)
+            {
+                return DecideResult.NotSaved(e);
+            }
         }
         throw new InvalidOperationException($"Could not cancel {instanceId}: the instance kept changing.");
     }

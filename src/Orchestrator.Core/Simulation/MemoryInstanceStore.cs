@@ -78,6 +78,9 @@ internal class MemoryInstanceStore : IInstanceStore
     public IReadOnlyList<WorkflowInstance> NeedingAdmin() =>
         All().Where(i => StuckItem.Of(i).Count > 0).ToList();
 
+    // Memory never refuses a change.
+    public IReadOnlyList<SetAsideInstance> SetAside() => [];
+
     private IEnumerable<WorkflowInstance> All() => _insertOrder.Select(id => Read(_instances[id]));
 
     private void Commit(IReadOnlyList<Effect> effects)

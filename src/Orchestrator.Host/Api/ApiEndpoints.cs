@@ -149,6 +149,7 @@ internal static class ApiEndpoints
             DecideOutcome.NotFound => NotFound(result.Message),
             DecideOutcome.NotAllowed => Invalid(new() { ["step"] = [result.Message] }),
             DecideOutcome.NotAssignee => Forbidden(result.Message),
+            DecideOutcome.NotSaved => TypedResults.Problem(result.Message, title: "Not saved", statusCode: StatusCodes.Status500InternalServerError),
             _ => TypedResults.Problem(result.Message, title: "The step is not open", statusCode: StatusCodes.Status409Conflict),
         };
     }

@@ -8,9 +8,11 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 namespace Orchestrator.Host.Cli;
 
 /// <summary>
-/// <c>audit verify [--db &lt;file&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
-/// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;]</c> writes the events out, one JSON object per line.
-/// The file is <c>Storage:Path</c> (appsettings.json, environment) unless <c>--db</c> names another; a copy of it is read.
+/// <c>audit verify [--db &lt;file&gt;] [--key &lt;key&gt;]</c> checks every instance's hash chain (exit 0 intact, 1 broken);
+/// <c>audit export --out &lt;file.jsonl&gt; [--since &lt;date&gt;] [--db &lt;file&gt;] [--key &lt;key&gt;]</c> writes the events out, one
+/// JSON object per line, and checks them too. The file is <c>Storage:Path</c> (appsettings.json, environment) unless
+/// <c>--db</c> names another; a copy of it is read. The audit key is <c>--key</c>, else <c>Audit:Key</c> (Audit__Key), else the
+/// file the host keeps beside the store when none is configured.
 /// </summary>
 internal static class AuditCommand
 {
@@ -23,22 +25,27 @@ internal static class AuditCommand
     public static Command Create()
     {
         var verifyDb = Db();
-        var verify = new Command("verify", "Checks every instance's hash chain: exit 0 when intact, 1 when anything is broken.") { verifyDb };
-        verify.SetAction(r => Run("verify", r.GetValue(verifyDb), null, null, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+        var verifyKey = Key();
+        var verify = new Command("verify", "Checks every instance's keyed hash chain: exit 0 when intact, 1 when anything is broken.") { verifyDb, verifyKey };
+        verify.SetAction(r => Run("verify", r.GetValue(verifyDb), r.GetValue(verifyKey), null, null, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
 
         var exportDb = Db();
         var outPath = new Option<string>("--out") { Description = "the file to write, one JSON object per line", HelpName = "file.jsonl", Required = true };
         var since = new Option<string>("--since") { Description = "only events from that day on (UTC)", HelpName = "YYYY-MM-DD" };
-        var export = new Command("export", "Writes the audit events out as JSON lines.") { outPath, since, exportDb };
-        export.SetAction(r => Run("export", r.GetValue(exportDb), r.GetValue(outPath), r.GetValue(since), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+        var exportKey = Key();
+        var export = new Command("export", "Writes the audit events out as JSON lines, then checks them as verify does.") { outPath, since, exportDb, exportKey };
+        export.SetAction(r => Run("export", r.GetValue(exportDb), r.GetValue(exportKey), r.GetValue(outPath), r.GetValue(since), r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
 
         return new Command("audit", "Verifies or exports the audit trail of the store file (read from a copy, so it runs beside a host).") { verify, export };
     }
 
+    private static Option<string> Key() =>
+        new("--key") { Description = "the audit key [default: Audit:Key (Audit__Key), else the key file the host keeps beside the store]", HelpName = "key" };
+
     internal static Option<string> Db() =>
         new("--db") { Description = $"the store file [default: Storage:Path, {new StorageOptions().Path}]", HelpName = "file.db" };
 
-    private static int Run(string verb, string? db, string? outPath, string? sinceText, TextWriter output, TextWriter error)
+    private static int Run(string verb, string? db, string? keyText, string? outPath, string? sinceText, TextWriter output, TextWriter error)
     {
         var path = db is not null ? Path.GetFullPath(db) : StoragePath();
         if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
@@ -50,9 +57,11 @@ internal static class AuditCommand
             since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
 
+        var key = AuditKey.Find(keyText, CliCommands.Configured(AuditKey.Setting), path);
+
         try
         {
-            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, output, error) : Export(db, outPath!, since, output));
+            return StoreSnapshot.Read(path, db => verb == "verify" ? Verify(db, path, key, output, error) : Export(db, path, key, outPath!, since, output, error));
         }
         catch (IOException e)
         {
@@ -64,22 +73,32 @@ internal static class AuditCommand
         }
     }
 
-    private static int Verify(LiteDatabase db, string path, TextWriter output, TextWriter error)
+    private static int Verify(LiteDatabase db, string path, byte[]? key, TextWriter output, TextWriter error)
     {
-        var report = AuditChain.Verify(db);
+        var report = AuditChain.Verify(db, key);
         foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
+        if (report.Legacy.Count > 0)
+            output.WriteLine($"unkeyed (legacy, written before the audit key; only plain hashes vouch for them): {string.Join(", ", report.Legacy)}");
+        if (report.Unchecked > 0)
+        {
+            error.WriteLine($"audit verify: {report.Unchecked} keyed events could not be checked: no audit key. Pass --key or set Audit__Key.");
+            return 2;
+        }
         output.WriteLine(report.Intact
             ? $"ok: {report.Chains} chains, {report.Events} events intact in {path}"
             : $"{report.Problems.Count} problems in {report.Chains} chains ({report.Events} events) in {path}");
         return report.Intact ? 0 : 1;
     }
 
-    private static int Export(LiteDatabase db, string outPath, DateTimeOffset? since, TextWriter output)
+    /// <summary>Writes the events, then checks them as verify does: an export of a tampered store says so (exit 1).</summary>
+    private static int Export(LiteDatabase db, string path, byte[]? key, string outPath, DateTimeOffset? since, TextWriter output, TextWriter error)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         var count = 0;
-        using (var writer = new StreamWriter(outPath, append: false))
+        if (File.Exists(outPath)) File.Delete(outPath);
+        // The events are as private as the store they come from.
+        using (var writer = new StreamWriter(StoreFiles.Create(outPath)))
         {
             foreach (var entry in AuditChain.All(db).Where(e => since is null || e.At >= since))
             {
@@ -88,7 +107,12 @@ internal static class AuditCommand
             }
         }
         output.WriteLine($"wrote {count} events to {outPath}");
-        return 0;
+        var report = AuditChain.Verify(db, key);
+        foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
+        if (report.Legacy.Count > 0) output.WriteLine($"unkeyed (legacy): {string.Join(", ", report.Legacy)}");
+        if (report.Unchecked > 0) output.WriteLine($"not verified: no audit key for {report.Unchecked} keyed events (pass --key or set Audit__Key)");
+        else output.WriteLine(report.Intact ? $"verified: {report.Chains} chains intact in {path}" : $"{report.Problems.Count} problems in {report.Chains} chains in {path}");
+        return report.Intact ? 0 : 1;
     }
 
     /// <summary>Storage:Path as the host would read it: environment (Storage__Path) over appsettings.json over the default.</summary>

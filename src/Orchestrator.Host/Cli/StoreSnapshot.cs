@@ -1,4 +1,5 @@
 using LiteDB;
+using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Cli;
 
@@ -12,13 +13,17 @@ internal sealed class StoreSnapshot : IDisposable
 {
     private readonly string _folder;
 
-    private StoreSnapshot(string folder, LiteDatabase database)
+    private StoreSnapshot(string folder, string copy, LiteDatabase database)
     {
         _folder = folder;
+        CopyPath = copy;
         Database = database;
     }
 
     public LiteDatabase Database { get; }
+
+    /// <summary>Where the copy is, until disposed.</summary>
+    public string CopyPath { get; }
 
     public static StoreSnapshot Open(string path)
     {
@@ -30,7 +35,7 @@ internal sealed class StoreSnapshot : IDisposable
             CopyShared(path, copy);
             var log = LogOf(path);
             if (File.Exists(log)) CopyShared(log, LogOf(copy));
-            return new StoreSnapshot(folder, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
+            return new StoreSnapshot(folder, copy, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
         }
         catch
         {
@@ -72,14 +77,14 @@ internal sealed class StoreSnapshot : IDisposable
         }
     }
 
-    private static string LogOf(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+    private static string LogOf(string path) => StoreFiles.LogOf(path);
 
     // The host keeps its file open; read it with sharing so the copy works beside it.
     private static void CopyShared(string from, string to)
     {
         using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var target = new FileStream(to, FileMode.CreateNew, FileAccess.Write);
+        // As private as the store itself (0600, in a 0700 temp folder): a copy must not widen who can read it.
+        using var target = StoreFiles.Create(to);
         source.CopyTo(target);
     }
 }

@@ -9,7 +9,7 @@ using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Hosting;
 
-internal static class HostingExtensions
+internal static partial class HostingExtensions
 {
     public static IServiceCollection AddOrchestratorCore(this IServiceCollection services)
     {
@@ -34,11 +34,35 @@ internal static class HostingExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
             .ValidateOnStart();
-        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path));
+        services.AddSingleton(sp =>
+        {
+            var path = Path.GetFullPath(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path);
+            var logger = sp.GetRequiredService<ILogger<LiteDbStore>>();
+            var store = new LiteDbStore(path, sp.GetRequiredService<TimeProvider>(), logger, AuditKeyFor(path, sp.GetRequiredService<IConfiguration>(), logger));
+            return store;
+        });
         services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IDelegationStore, LiteDbDelegationStore>();
         return services;
     }
+
+    /// <summary>The audit key from configuration, else the one kept beside the store, else a new one: then said once, loudly.</summary>
+    private static byte[] AuditKeyFor(string storePath, IConfiguration configuration, ILogger logger)
+    {
+        StoreFiles.Prepare(storePath);
+        var (key, source, generated) = AuditKey.ForHost(configuration[AuditKey.Setting], storePath);
+        if (generated is not null)
+            LogAuditKeyGenerated(logger, source, generated);
+        else if (source != "configuration")
+            LogAuditKeyFromFile(logger, source);
+        return key;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Audit:Key is not set, so one was generated and kept in {File}. Put it into configuration (Audit__Key={Key}) and move that file away from the store: whoever can write both the store and the key can rewrite the audit trail. This is the only time the key is printed.")]
+    private static partial void LogAuditKeyGenerated(ILogger logger, string file, string key);
+
+    [LoggerMessage(LogLevel.Warning, "Audit:Key is not set; the audit chain is keyed with the key kept in {File}. Put it into configuration and move the file away from the store.")]
+    private static partial void LogAuditKeyFromFile(ILogger logger, string file);
 
     public static IServiceCollection AddOutbox(this IServiceCollection services)
     {
@@ -109,6 +133,11 @@ internal static class HostingExtensions
                 problems.Insert(0, $"store {store.Path}: {ex.Message}");
                 return Results.Json(new { ready = false, problems }, statusCode: 503);
             }
+            // A set-aside instance is named, but the host stays ready: everything else still works.
+            var setAside = store.SetAside();
+            problems.AddRange(setAside.Take(20).Select(s =>
+                $"instance {s.InstanceId} cannot be saved since {s.Since:yyyy-MM-dd HH:mm} UTC ({s.What}: {s.Error}); see admin stuck"));
+            if (setAside.Count > 20) problems.Add($"{setAside.Count - 20} more instances cannot be saved; see admin stuck");
             var ready = catalog.Definitions.Count > 0;
             if (!ready) problems.Insert(0, "no workflow definition loaded");
             return Results.Json(

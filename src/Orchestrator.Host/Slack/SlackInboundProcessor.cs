@@ -118,11 +118,23 @@ internal sealed partial class SlackInboundProcessor(
     /// Does the work of a recorded request and marks it done in one transaction: a host killed in between leaves neither,
     /// so the request is done again, never twice (a start would otherwise make a second instance).
     /// </summary>
-    private void Finish(InboundItem item, Action work) => store.Batch(() =>
+    private void Finish(InboundItem item, Action work)
     {
-        work();
-        store.MarkInboundDone(item.Key);
-    });
+        try
+        {
+            store.Batch(() =>
+            {
+                work();
+                store.MarkInboundDone(item.Key);
+            });
+        }
+        catch (BatchAbortedException)
+        {
+            // Nothing of it was kept. Done again alone, the change that failed fails on its own and the person is told.
+            work();
+            store.MarkInboundDone(item.Key);
+        }
+    }
 
     private async Task ActionAsync(InboundItem item, CancellationToken ct)
     {

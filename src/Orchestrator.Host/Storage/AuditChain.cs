@@ -7,7 +7,10 @@ using Orchestrator.Core.Instances;
 
 namespace Orchestrator.Host.Storage;
 
-/// <summary>One event of an instance's audit trail, carrying the hash of the event before it.</summary>
+/// <summary>
+/// One event of an instance's audit trail, carrying the hash of the event before it. <see cref="Keyed"/>: the hash is an
+/// HMAC-SHA256 under the audit key; otherwise a plain SHA-256 (events written before the chain was keyed).
+/// </summary>
 internal sealed record AuditEntry(
     string Instance,
     int Seq,
@@ -18,25 +21,73 @@ internal sealed record AuditEntry(
     string Text,
     string? Via,
     string Prev,
-    string Hash);
+    string Hash,
+    bool Keyed = false);
 
 /// <summary>
-/// A hash chain per instance over its history: each event is stored with the SHA-256 of its content and of the event
-/// before it, in the same transaction as the change that caused it. Editing, removing or reordering any stored event,
-/// or the history kept with the instance, breaks the chain where it happened.
+/// A hash chain per instance over its history: each event is stored with the HMAC-SHA256, under the audit key (see
+/// <see cref="AuditKey"/>), of its content and of the event before it, in the same transaction as the change that caused
+/// it. Editing, removing or reordering any stored event, or the history kept with the instance, breaks the chain where it
+/// happened, and without the key nobody can make it whole again. Chains written before the key (plain SHA-256) still
+/// verify, and are reported as unkeyed; a keyed event after them vouches for them too, as its MAC covers their hash.
 /// </summary>
 internal static class AuditChain
 {
     public const string Collection = "audit";
     public const string Genesis = "";
 
-    /// <summary>Appends the instance's events from <paramref name="from"/> on; returns the hash of the last one.</summary>
-    public static string Append(ILiteCollection<BsonDocument> audit, WorkflowInstance instance, int from, string prev)
+    // Marks a store whose unkeyed chains were sealed, so the pass runs once.
+    private const string Meta = "audit_meta", SealedId = "sealed";
+
+    /// <summary>
+    /// Once, the first time a store is opened with a key: seals each instance whose chain is wholly unkeyed with an HMAC of
+    /// its head, kept on the instance. Its next change is keyed (and vouches for it); until then the seal does, so that
+    /// turning a keyed chain into an unkeyed one, without the key, does not pass for an old chain.
+    /// </summary>
+    public static void SealLegacy(LiteDatabase db, byte[] key)
+    {
+        var meta = db.GetCollection(Meta);
+        if (meta.FindById(SealedId) is not null) return;
+        var audit = db.GetCollection(Collection);
+        var instances = db.GetCollection("instances");
+        db.BeginTrans();
+        try
+        {
+            foreach (var doc in instances.FindAll().ToList())
+            {
+                var id = doc["_id"].AsString;
+                var entries = EntriesOf(audit, id);
+                if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
+                doc["seal"] = Seal(key, id, doc);
+                instances.Update(doc);
+            }
+            meta.Upsert(new BsonDocument { ["_id"] = SealedId, ["at"] = DateTime.UtcNow });
+            db.Commit();
+        }
+        catch
+        {
+            db.Rollback();
+            throw;
+        }
+    }
+
+    private static string Seal(byte[] key, string id, BsonDocument instance)
+    {
+        var head = instance.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
+        var audited = instance.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object[] { "seal", id, audited, head }))));
+    }
+
+    /// <summary>
+    /// Appends the instance's events from <paramref name="from"/> on, keyed with <paramref name="key"/> (null: unkeyed, as
+    /// before the chain was keyed); returns the hash of the last one.
+    /// </summary>
+    public static string Append(ILiteCollection<BsonDocument> audit, WorkflowInstance instance, int from, string prev, byte[]? key)
     {
         for (var seq = from; seq < instance.History.Count; seq++)
         {
             var e = instance.History[seq];
-            var hash = Hash(instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev);
+            var hash = Hash(key, instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev);
             audit.Insert(new BsonDocument
             {
                 ["_id"] = Id(instance.Id, seq),
@@ -50,21 +101,29 @@ internal static class AuditChain
                 ["via"] = e.Via,
                 ["prev"] = prev,
                 ["hash"] = hash,
+                ["keyed"] = key is not null,
             });
             prev = hash;
         }
         return prev;
     }
 
-    /// <summary>Every chain in the file, checked link by link and against the history kept with each instance.</summary>
-    public static AuditReport Verify(LiteDatabase db)
+    /// <summary>
+    /// Every chain in the file, checked link by link and against the history kept with each instance. Without a
+    /// <paramref name="key"/> the links are checked but keyed events' MACs cannot be (counted as unchecked).
+    /// </summary>
+    public static AuditReport Verify(LiteDatabase db, byte[]? key = null)
     {
         var audit = db.GetCollection(Collection);
         var instances = db.GetCollection("instances");
         var problems = new List<string>();
         var chains = 0;
         var events = 0;
+        var notChecked = 0;
+        var legacy = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A store never opened with a key is wholly unkeyed: its chains verify as they always did.
+        var keyedStore = db.GetCollection(Meta).FindById(SealedId) is not null || audit.Exists(Query.EQ("keyed", true));
         foreach (var doc in instances.FindAll())
         {
             var id = doc["_id"].AsString;
@@ -75,27 +134,46 @@ internal static class AuditChain
             var history = JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, StoreJson.Options)!.History;
             var audited = doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
             var head = doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
-            CheckChain(id, entries, history, audited, head, problems);
+            notChecked += CheckChain(id, entries, history, audited, head, key, problems);
+            if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
+            legacy.Add(id);
+            if (!keyedStore) continue;
+            if (key is null) notChecked++;
+            else if (!doc.TryGetValue("seal", out var seal) || !seal.IsString || !Same(Seal(key, id, doc), seal.AsString))
+                problems.Add($"{id}: unkeyed chain without a valid seal from the audit key (rewritten without the key, or checked with another key)");
         }
         foreach (var orphan in audit.FindAll().Select(d => d["instance"].AsString).Distinct().Where(i => !seen.Contains(i)))
             problems.Add($"{orphan}: audit events of an instance that is not in the store (deleted?)");
-        return new AuditReport(chains, events, problems);
+        return new AuditReport(chains, events, problems, legacy, notChecked);
     }
 
-    private static void CheckChain(string id, IReadOnlyList<AuditEntry> entries, IReadOnlyList<InstanceEvent> history, int audited, string head, List<string> problems)
+    /// <summary>Checks one chain into <paramref name="problems"/>; returns how many keyed events could not be checked for want of a key.</summary>
+    private static int CheckChain(string id, IReadOnlyList<AuditEntry> entries, IReadOnlyList<InstanceEvent> history, int audited, string head, byte[]? key, List<string> problems)
     {
         var prev = Genesis;
+        var notChecked = 0;
+        var keyedSeen = false;
         for (var n = 0; n < entries.Count; n++)
         {
             var e = entries[n];
             if (e.Seq != n)
             {
                 problems.Add($"{id} #{n}: event missing (the next stored is #{e.Seq})");
-                return;
+                return notChecked;
             }
             if (e.Prev != prev)
                 problems.Add($"{id} #{n}: does not link to the event before it");
-            if (Hash(e.Instance, e.Seq, e.At, e.Kind, e.Actor, e.Step, e.Text, e.Via, e.Prev) != e.Hash)
+            if (e.Keyed)
+            {
+                keyedSeen = true;
+                if (key is null) notChecked++;
+                else if (!Same(Hash(key, e.Instance, e.Seq, e.At, e.Kind, e.Actor, e.Step, e.Text, e.Via, e.Prev), e.Hash))
+                    problems.Add($"{id} #{n}: content does not match its hash (edited after it was written, or checked with another audit key)");
+            }
+            else if (keyedSeen)
+                // Once keyed, a chain stays keyed: an unkeyed event after keyed ones was rewritten by someone without the key.
+                problems.Add($"{id} #{n}: unkeyed event after keyed ones (rewritten without the audit key)");
+            else if (!Same(Hash(null, e.Instance, e.Seq, e.At, e.Kind, e.Actor, e.Step, e.Text, e.Via, e.Prev), e.Hash))
                 problems.Add($"{id} #{n}: content does not match its hash (edited after it was written)");
             if (n < history.Count && !Same(e, history[n]))
                 problems.Add($"{id} #{n}: the instance's own history differs from the audit trail");
@@ -105,7 +183,11 @@ internal static class AuditChain
             problems.Add($"{id}: the trail has {entries.Count} events ending in {Short(prev)}, the instance expects {audited} ending in {Short(head)} (events removed or added)");
         else if (history.Count > entries.Count)
             problems.Add($"{id}: {history.Count - entries.Count} events in the instance's history were never audited");
+        return notChecked;
     }
+
+    private static bool Same(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
 
     public static IReadOnlyList<AuditEntry> EntriesOf(ILiteCollection<BsonDocument> audit, string instanceId) =>
         audit.Find(Query.EQ("instance", instanceId)).Select(ToEntry).OrderBy(e => e.Seq).ToList();
@@ -126,7 +208,8 @@ internal static class AuditChain
         d["text"].AsString,
         Str(d, "via"),
         d["prev"].AsString,
-        d["hash"].AsString);
+        d["hash"].AsString,
+        d.TryGetValue("keyed", out var k) && k.IsBoolean && k.AsBoolean);
 
     private static string? Str(BsonDocument d, string name) => d.TryGetValue(name, out var v) && v.IsString ? v.AsString : null;
 
@@ -137,17 +220,19 @@ internal static class AuditChain
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     // Millisecond precision: LiteDB keeps dates to the millisecond, so the hash covers exactly what is stored.
-    private static string Hash(string instance, int seq, DateTimeOffset at, string kind, string? actor, string? step, string text, string? via, string prev)
+    private static string Hash(byte[]? key, string instance, int seq, DateTimeOffset at, string kind, string? actor, string? step, string text, string? via, string prev)
     {
-        var canonical = JsonSerializer.Serialize(new object?[]
+        var canonical = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object?[]
         {
             instance, seq, Stamp(at), kind, actor, step, text, via, prev,
-        });
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        }));
+        return Convert.ToHexStringLower(key is null ? SHA256.HashData(canonical) : HMACSHA256.HashData(key, canonical));
     }
 }
 
-internal sealed record AuditReport(int Chains, int Events, IReadOnlyList<string> Problems)
+/// <param name="Legacy">Instances whose whole chain is unkeyed (written before the audit key).</param>
+/// <param name="Unchecked">Keyed events whose MAC was not checked, for want of the key.</param>
+internal sealed record AuditReport(int Chains, int Events, IReadOnlyList<string> Problems, IReadOnlyList<string> Legacy, int Unchecked)
 {
     public bool Intact => Problems.Count == 0;
 }

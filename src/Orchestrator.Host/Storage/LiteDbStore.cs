@@ -10,7 +10,7 @@ namespace Orchestrator.Host.Storage;
 /// The one LiteDB file: instances, their outbox, the Slack inbox, identities and card references.
 /// Writes are serialised and wrapped in a transaction so an instance and the effects it causes land together.
 /// </summary>
-internal sealed class LiteDbStore : IInstanceStore, IDisposable
+internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
 {
     private readonly LiteDatabase _db;
     private readonly Lock _gate = new();
@@ -21,6 +21,11 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     private readonly ILiteCollection<BsonDocument> _identities;
     private readonly ILiteCollection<BsonDocument> _cards;
     private readonly ILiteCollection<BsonDocument> _audit;
+    private readonly ILiteCollection<BsonDocument> _setAside;
+    private readonly HashSet<string> _setAsideIds;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly byte[]? _auditKey;
 
     // The thread running a batch (see Batch), or 0; its writes join the batch's one transaction.
     private int _batchThread;
@@ -33,11 +38,14 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
     /// <summary>Raised after each committed change of an instance, with the history events it added (for metrics and logs).</summary>
     public event Action<InstanceChange>? Committed;
 
-    public LiteDbStore(string path)
+    /// <param name="auditKey">Keys the audit chain (see <see cref="AuditKey"/>); the host always gives one, null writes it unkeyed.</param>
+    public LiteDbStore(string path, TimeProvider? time = null, ILogger? logger = null, byte[]? auditKey = null)
     {
+        _auditKey = auditKey;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Path = System.IO.Path.GetFullPath(path);
-        var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder)) System.IO.Directory.CreateDirectory(folder);
+        StoreFiles.Prepare(Path);
         _db = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct });
         _instances = _db.GetCollection("instances");
         _counters = _db.GetCollection("counters");
@@ -47,6 +55,9 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         _cards = _db.GetCollection("cards");
         _audit = _db.GetCollection(AuditChain.Collection);
         _audit.EnsureIndex("instance");
+        if (auditKey is not null) AuditChain.SealLegacy(_db, auditKey);
+        _setAside = _db.GetCollection("setaside");
+        _setAsideIds = _setAside.FindAll().Select(d => d["_id"].AsString).ToHashSet(StringComparer.Ordinal);
         _instances.EnsureIndex("requester");
         // "waiting" holds an array: only an index over its elements finds one owner among several.
         _instances.EnsureIndex("waiting_each", "$.waiting[*]");
@@ -168,10 +179,25 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
         if (effects > 0) OutboxChanged?.Invoke();
     }
 
-    /// <summary>The instance, its new audit events and the effects it causes land together or not at all.</summary>
+    /// <summary>
+    /// The instance, its new audit events and the effects it causes land together or not at all. A change that cannot be
+    /// stored sets the instance aside (see <see cref="SetAside"/>) and throws <see cref="InstanceNotSavedException"/>; in a
+    /// batch it aborts the whole batch instead (<see cref="BatchAbortedException"/>), as LiteDB has already rolled it back.
+    /// </summary>
     private InstanceChange Commit(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
-        if (InBatch) return Write(instance, effects, current, write);
+        if (InBatch)
+        {
+            try
+            {
+                return Write(instance, effects, current, write);
+            }
+            catch (Exception e)
+            {
+                // After a failed operation LiteDB has dropped the batch's transaction: nothing more may be written in it.
+                throw new BatchAbortedException(instance.Id, e);
+            }
+        }
         _db.BeginTrans();
         try
         {
@@ -179,21 +205,90 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
             _db.Commit();
             return change;
         }
-        catch
+        catch (Exception e)
         {
             _db.Rollback();
-            throw;
+            throw NotSaved(instance, current, e);
         }
     }
+
+    private InstanceNotSavedException NotSaved(WorkflowInstance instance, BsonDocument? current, Exception e)
+    {
+        var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
+        var what = Clip(instance.History.Skip(audited).LastOrDefault()?.Text ?? "a change", 120);
+        var reason = Clip(e.Message, 300);
+        LogNotSaved(e, instance.Id, what);
+        // A new instance that cannot be stored does not exist: there is nothing to set aside.
+        if (current is not null)
+        {
+            try
+            {
+                RecordSetAside(instance.Id, instance.Current?.StepId, what, reason);
+            }
+            catch (LiteException recording)
+            {
+                LogNotSaved(recording, instance.Id, "recording that it was set aside");
+            }
+        }
+        return new InstanceNotSavedException(instance.Id, reason, e);
+    }
+
+    /// <summary>Sets an instance aside after a failure outside the store (the scheduler's), so an admin sees it.</summary>
+    public void SetAside(string instanceId, string? stepId, string what, string error)
+    {
+        lock (_gate) RecordSetAside(instanceId, stepId, Clip(what, 120), Clip(error, 300));
+    }
+
+    private void RecordSetAside(string instanceId, string? stepId, string what, string error)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var since = _setAside.FindById(instanceId) is { } old ? old["since"].AsDateTime : now;
+        _setAside.Upsert(new BsonDocument
+        {
+            ["_id"] = instanceId,
+            ["step"] = stepId,
+            ["what"] = what,
+            ["error"] = error,
+            ["since"] = since,
+            ["tried"] = now,
+        });
+        _setAsideIds.Add(instanceId);
+    }
+
+    /// <summary>Instances whose last change could not be stored, oldest first.</summary>
+    public IReadOnlyList<SetAsideInstance> SetAside()
+    {
+        lock (_gate)
+        {
+            if (_setAsideIds.Count == 0) return [];
+            var all = _setAside.FindAll()
+                .Select(d => new SetAsideInstance(d["_id"].AsString, d["step"].IsString ? d["step"].AsString : null, d["what"].AsString, d["error"].AsString,
+                    Utc(d["since"].AsDateTime), Utc(d["tried"].AsDateTime)))
+                .OrderBy(s => s.Since)
+                .ToList();
+            _setAsideIds.IntersectWith(all.Select(s => s.InstanceId));
+            return all;
+        }
+    }
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    [LoggerMessage(LogLevel.Error, "Could not save instance {InstanceId} ({What}); it is set aside for an admin (admin stuck)")]
+    private partial void LogNotSaved(Exception ex, string instanceId, string what);
 
     private InstanceChange Write(WorkflowInstance instance, IReadOnlyList<Effect> effects, BsonDocument? current, Action<BsonDocument> write)
     {
         var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
         var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
         var doc = Serialize(instance);
-        doc["chain"] = AuditChain.Append(_audit, instance, audited, prev);
+        doc["chain"] = AuditChain.Append(_audit, instance, audited, prev, _auditKey);
         doc["audited"] = instance.History.Count;
         write(doc);
+        // Stored again: it leaves the admins' queue with this change (or stays, if the change rolls back). The set of ids
+        // only spares the look-up on the many commits of instances never set aside; SetAside() refreshes it.
+        if (_setAsideIds.Contains(instance.Id)) _setAside.Delete(instance.Id);
         AddEffects(instance, effects);
         var hooks = WebhookMessages.For(instance, audited);
         foreach (var hook in hooks) InsertOutbox(OutboxKinds.Webhook, hook.Key, instance.Id, hook.Url, hook.Payload);
@@ -505,6 +600,12 @@ internal sealed class LiteDbStore : IInstanceStore, IDisposable
 }
 
 internal enum OutboxState { Pending, Delivered, Failed }
+
+/// <summary>A change in a batch could not be stored: the whole batch was rolled back; do its work again one change at a time.</summary>
+internal sealed class BatchAbortedException(string instanceId, Exception inner) : Exception($"A batch was rolled back: {instanceId} could not be saved ({inner.Message})", inner)
+{
+    public string InstanceId { get; } = instanceId;
+}
 
 internal static class OutboxKinds
 {
