@@ -10,7 +10,8 @@ namespace Orchestrator.Host.Delivery;
 
 /// <summary>
 /// Decides which chat platform delivers an effect to its recipient: where <c>prefers</c> says if that platform is on and
-/// can reach them, else where they last spoke to the bot, else Slack when it is configured, else Teams if it can reach them.
+/// can reach them, else where they last spoke to the bot, else Slack when it is on, else Teams if it can reach them, else
+/// none (the effect then fails at once and surfaces to the admins; a platform that is off is never tried).
 /// A card update goes wherever the card was posted.
 /// </summary>
 internal sealed class ChannelRouter
@@ -66,6 +67,12 @@ internal sealed class ChannelRouter
         return CanReach(Teams, email) ? Teams : null;
     }
 
+    /// <summary>Why no platform that is on can reach this person, for the admins who must act on it.</summary>
+    public string Unreachable(string? email) =>
+        $"no chat platform that is on can reach {email ?? "the recipient"}: "
+        + (SlackOn ? "Slack did not know them" : "Slack is not configured")
+        + (_teams is null ? "" : ", and they have not installed the app in Teams or written to the bot there");
+
     // Slack reachability is only known after a users.lookupByEmail call, so a configured Slack counts as reachable.
     private bool CanReach(string platform, string email) => platform switch
     {
@@ -73,4 +80,20 @@ internal sealed class ChannelRouter
         Teams => _teams?.FindByEmail(email) is not null,
         _ => false,
     };
+}
+
+/// <summary>
+/// Takes the effects that no platform that is on can deliver and fails them at once with the reason, so that they surface
+/// to the admins (<c>admin stuck</c>) instead of being retried against a platform that is off.
+/// </summary>
+internal sealed class UnreachableOutboxHandler(ChannelRouter router) : IOutboxHandler
+{
+    public bool CanHandle(OutboxItem item) => item.Kind == OutboxKinds.Effect && router.PlatformFor(item) is null;
+
+    public Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        // A card that was never posted (its delivery failed) has nothing to update, as on every platform.
+        if (System.Text.Json.JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options) is UpdateCard) return Task.CompletedTask;
+        return Task.FromException(new DeliveryException(router.Unreachable(item.Recipient), transient: false));
+    }
 }

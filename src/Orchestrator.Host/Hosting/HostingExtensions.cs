@@ -70,6 +70,7 @@ internal static partial class HostingExtensions
         services.AddSingleton<DeliveryFailures>();
         services.AddSingleton<Observability.OrchestratorMetrics>();
         services.TryAddSingleton<ChannelRouter>();
+        services.AddSingleton<IOutboxHandler, UnreachableOutboxHandler>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -16,15 +16,15 @@ internal sealed partial class StartupReport(IOptions<SlackOptions> slack, IOptio
         else
             LogSlackOn(slack.Value.ApiBaseUrl);
         if (teams.Value.Authenticated)
-            LogTeamsOn(teams.Value.MicrosoftAppId!);
+            LogTeamsOn(teams.Value.MicrosoftAppId!, string.IsNullOrWhiteSpace(teams.Value.MicrosoftAppType) ? TeamsOptions.MultiTenant : teams.Value.MicrosoftAppType);
         else
             LogTeamsLocal();
     }
 
-    [LoggerMessage(LogLevel.Information, "Teams: on for app {AppId}; Bot Framework activities at /api/messages with JWT validation")]
-    private partial void LogTeamsOn(string appId);
+    [LoggerMessage(LogLevel.Information, "Teams: on for app {AppId} ({AppType}); Bot Framework activities at /api/messages with JWT validation")]
+    private partial void LogTeamsOn(string appId, string appType);
 
-    [LoggerMessage(LogLevel.Warning, "Teams: local trial only (no MicrosoftAppId): /api/messages accepts loopback callers such as the Bot Framework Emulator. For Teams, set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId and MicrosoftAppType")]
+    [LoggerMessage(LogLevel.Warning, "Teams: local trial only (no MicrosoftAppId): /api/messages accepts loopback callers such as the Bot Framework Emulator. For Teams, set MicrosoftAppType=SingleTenant, MicrosoftAppId, MicrosoftAppTenantId and MicrosoftAppPassword (or UserAssignedMSI without a password)")]
     private partial void LogTeamsLocal();
 
     [LoggerMessage(LogLevel.Information, "Store: LiteDB file {Path}")]

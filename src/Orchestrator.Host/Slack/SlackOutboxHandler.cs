@@ -29,9 +29,8 @@ internal sealed class SlackOutboxHandler(
     private const string EffectEventType = "orchestrator_effect";
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
-    // An effect with nowhere else to go stays with Slack, which fails it with a reason instead of dropping it.
     public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView or OutboxKinds.SlackHome
-        || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) is Platform or null);
+        || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) == Platform);
 
     public async Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
     {

@@ -59,13 +59,17 @@ internal sealed partial class TeamsBot(
     {
         var activity = turnContext.Activity;
         var personal = IsPersonal(activity);
+        var installed = personal && activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true;
+        // A personal install names only the bot in membersAdded; the person who installed it is the sender, and their cards
+        // should reach them before they type anything.
+        var installer = installed && activity.From is { Id: { Length: > 0 } from } && from != activity.Recipient?.Id ? from : null;
+        if (installer is not null) await EmailOfSenderAsync(turnContext, cancellationToken);
         foreach (var member in activity.MembersAdded ?? [])
         {
-            if (member.Id == activity.Recipient?.Id) continue;
+            if (member.Id == activity.Recipient?.Id || member.Id == installer) continue;
             await EmailOfAsync(turnContext, member, personal, cancellationToken);
         }
-        if (personal && activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true)
-            await turnContext.SendActivityAsync(Welcome, cancellationToken: cancellationToken);
+        if (installed) await turnContext.SendActivityAsync(Welcome, cancellationToken: cancellationToken);
     }
 
     protected override async Task OnInstallationUpdateAddAsync(ITurnContext<IInstallationUpdateActivity> turnContext, CancellationToken cancellationToken) =>

@@ -71,11 +71,14 @@ internal static class TeamsStory
         return activity;
     }
 
-    /// <summary>What Teams sends when a user adds the bot as a personal app.</summary>
+    /// <summary>
+    /// What Teams sends when a user adds the bot as a personal app: only the bot is in <c>membersAdded</c>; the user who
+    /// installed it is the sender.
+    /// </summary>
     public static JsonObject Install(BotConnectorFake connector, TeamsUser user)
     {
         var activity = Activity(connector, user, "conversationUpdate");
-        activity["membersAdded"] = new JsonArray(new JsonObject { ["id"] = BotId }, new JsonObject { ["id"] = user.Id, ["aadObjectId"] = user.AadObjectId });
+        activity["membersAdded"] = new JsonArray(new JsonObject { ["id"] = BotId });
         return activity;
     }
 

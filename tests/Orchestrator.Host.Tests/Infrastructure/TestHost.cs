@@ -35,7 +35,8 @@ internal sealed class TestHost : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
     public LiteDbStore Store => Services.GetRequiredService<LiteDbStore>();
 
-    public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
         dbPath ??= Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db");
         var config = new Dictionary<string, string?>
@@ -57,6 +58,7 @@ internal sealed class TestHost : IAsyncDisposable
             builder.UseEnvironment("Development");
             if (time is not null) builder.ConfigureServices(services => services.AddSingleton(time));
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFilter>());
+            if (services is not null) builder.ConfigureServices(services);
         });
         return new TestHost(factory, dbPath, time ?? TimeProvider.System);
     }
