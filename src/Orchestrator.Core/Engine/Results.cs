@@ -12,8 +12,11 @@ public sealed record StartResult(
     IReadOnlyList<InputDefinition>? Missing = null,
     IReadOnlyDictionary<string, string>? Values = null);
 
-/// <summary><see cref="TextRequired"/>: a blank question or answer; <see cref="InvalidInputs"/>: a resubmission with bad values.</summary>
-public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed, TextRequired, InvalidInputs }
+/// <summary>
+/// <see cref="TextRequired"/>: a blank question or answer; <see cref="InvalidInputs"/>: a resubmission with bad values;
+/// <see cref="TooLong"/>: a comment, reason, question or answer over its <see cref="Definitions.TextLimits"/>.
+/// </summary>
+public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed, TextRequired, InvalidInputs, TooLong }
 
 /// <summary>What became of a click; <see cref="Message"/> is what the clicker is told.</summary>
 public sealed record DecideResult(DecideOutcome Outcome, string Message, WorkflowInstance? Instance = null)

@@ -106,16 +106,19 @@ internal static class ApiEndpoints
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DecideResult result;
+        string textField;
         switch (body!.Type?.Trim().ToLowerInvariant())
         {
             case "complete":
                 if (string.IsNullOrWhiteSpace(body.Step)) errors["step"] = ["is required: the id of the task step to complete"];
                 if (string.IsNullOrWhiteSpace(body.System)) errors["system"] = ["is required: the system the step is assigned to (assignees: system:NAME)"];
                 if (errors.Count > 0) return Invalid(errors);
+                textField = "comment";
                 result = engine.CompleteSystemTask(id, body.Step!.Trim(), body.System!.Trim(), string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment, Via);
                 break;
             case "comment":
                 if (string.IsNullOrWhiteSpace(body.Text)) return Invalid(new() { ["text"] = ["is required: the comment to add"] });
+                textField = "text";
                 result = engine.Comment(id, string.IsNullOrWhiteSpace(body.Author) ? user.Identity?.Name ?? Via : body.Author, body.Text, Via);
                 break;
             default:
@@ -128,6 +131,7 @@ internal static class ApiEndpoints
             DecideOutcome.NotFound when result.Instance is not null => Invalid(new() { ["step"] = [result.Message] }),
             DecideOutcome.NotFound => NotFound(result.Message),
             DecideOutcome.NotAllowed => Invalid(new() { ["step"] = [result.Message] }),
+            DecideOutcome.TooLong => Invalid(new() { [textField] = [result.Message] }),
             DecideOutcome.NotAssignee => TypedResults.Problem(result.Message, title: "Not assigned to this system", statusCode: StatusCodes.Status403Forbidden),
             _ => TypedResults.Problem(result.Message, title: "The step is not open", statusCode: StatusCodes.Status409Conflict),
         };
