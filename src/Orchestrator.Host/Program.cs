@@ -11,6 +11,7 @@ if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddOrchestratorCore()
+    .AddRequestLimits()
     .AddLiteDbStore()
     .AddOutbox()
     .AddSchedules()

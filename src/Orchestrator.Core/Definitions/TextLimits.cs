@@ -24,6 +24,9 @@ public static class TextLimits
     /// </summary>
     public const int Command = 12000;
 
+    /// <summary>A step's title once its inputs are filled in (Slack's header block takes 150).</summary>
+    public const int Title = 150;
+
     /// <summary>How much of someone's text an error message repeats back.</summary>
     public const int Echo = 60;
 

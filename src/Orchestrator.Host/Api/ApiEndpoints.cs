@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Api;
@@ -23,9 +24,10 @@ internal static class ApiEndpoints
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyDefaults.Policy)
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyDefaults.Policy).WithBodyLimit(RequestLimits.Api)
             .WithTags("Orchestrator")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/workflows/{id}/instances", Start).Accepts<StartInstanceRequest>("application/json")
             .WithSummary("Starts an instance of a workflow for a requester in the directory.");
         api.MapGet("/instances/{id}", Get).WithSummary("One instance: state, current owners, due times and history.");

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Slack;
@@ -15,11 +16,9 @@ namespace Orchestrator.Host.Slack;
 /// </summary>
 internal static partial class SlackEndpoints
 {
-    private const int MaxBodyBytes = 256 * 1024;
-
     public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/slack");
+        var group = app.MapGroup("/slack").WithBodyLimit(RequestLimits.Slack);
         group.MapPost("/commands", Commands);
         group.MapPost("/interactions", Interactions);
         group.MapPost("/events", Events);
@@ -154,16 +153,10 @@ internal static partial class SlackEndpoints
         var options = context.RequestServices.GetRequiredService<IOptions<SlackOptions>>().Value;
         if (string.IsNullOrEmpty(options.SigningSecret) || string.IsNullOrEmpty(options.BotToken))
             return ("", Results.Problem("Slack is not configured on this host: set Slack:BotToken and Slack:SigningSecret.", statusCode: 503));
-        if (context.Request.ContentLength > MaxBodyBytes) return ("", Results.StatusCode(413));
 
+        // The group's body limit stops an oversized body while it is read here (see RequestLimits).
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes) return ("", Results.StatusCode(413));
-            buffer.Write(chunk, 0, read);
-        }
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
 
         var verifier = context.RequestServices.GetRequiredService<SlackSignatureVerifier>();
         var verdict = verifier.Verify(
