@@ -117,7 +117,8 @@ internal static partial class SlackEndpoints
         if (!SlackCards.TryParseButtonValue(metadata, out _, out _))
             return new JsonObject { [SlackCards.ReasonBlock] = "This form lost track of its request; open it again from the card." };
         var reason = StateValue(values, SlackCards.ReasonBlock);
-        return string.IsNullOrWhiteSpace(reason) ? new JsonObject { [SlackCards.ReasonBlock] = "A reason is required to reject." } : null;
+        if (string.IsNullOrWhiteSpace(reason)) return new JsonObject { [SlackCards.ReasonBlock] = "A reason is required to reject." };
+        return TextLimits.Exceeded("The reason", reason.Trim(), TextLimits.Comment) is { } tooLong ? new JsonObject { [SlackCards.ReasonBlock] = tooLong } : null;
     }
 
     private static JsonObject? ValidateStartForm(JsonObject values, string? workflowId, Catalog catalog)
