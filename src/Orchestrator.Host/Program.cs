@@ -12,6 +12,7 @@ if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services
     .AddOrchestratorCore()
+    .AddRequestLimits()
     .AddLiteDbStore()
     .AddOutbox()
     .AddSchedules()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Core.Commands;
 
@@ -30,11 +31,11 @@ public static partial class CommandParser
             case 3 when args[1].Equals("until", StringComparison.OrdinalIgnoreCase):
                 return DateOnly.TryParseExact(args[2], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until)
                     ? new DelegateCommand(person, until)
-                    : new InvalidCommand($"'{args[2]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-20.", DelegateUsage);
+                    : new InvalidCommand($"'{TextLimits.Clip(args[2])}' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-20.", DelegateUsage);
             case 2 when args[1].Equals("until", StringComparison.OrdinalIgnoreCase):
                 return new InvalidCommand("until needs a date, written as YYYY-MM-DD.", DelegateUsage);
             default:
-                return new InvalidCommand($"After the person only 'until YYYY-MM-DD' may follow, not '{string.Join(' ', args.Skip(1))}'.", DelegateUsage);
+                return new InvalidCommand($"After the person only 'until YYYY-MM-DD' may follow, not '{TextLimits.Clip(string.Join(' ', args.Skip(1)))}'.", DelegateUsage);
         }
     }
 
@@ -55,6 +56,6 @@ public static partial class CommandParser
                     : new InvalidCommand("admin reassign needs a request id, a step and a person.", ReassignUsage);
         }
         var near = Suggest(sub, AdminVerbs);
-        return new InvalidCommand($"I don't know 'admin {args[0]}'." + (near is null ? "" : $" Did you mean 'admin {near}'?"), AdminUsage);
+        return new InvalidCommand($"I don't know 'admin {TextLimits.Clip(args[0])}'." + (near is null ? "" : $" Did you mean 'admin {near}'?"), AdminUsage);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Core.Definitions;
 
 namespace Orchestrator.Core.Commands;
 
@@ -24,6 +25,9 @@ public static partial class CommandParser
 
     public static Command Parse(string? text)
     {
+        // Bounded before anything else looks at it: tokens, typo suggestions and echoes all grow with the text.
+        if (TextLimits.Exceeded("That command", text, TextLimits.Command) is { } tooLong)
+            return new InvalidCommand($"{tooLong} Nothing was done; put long text in a form (start <workflow> without it opens one).", "help");
         if (!TryTokenize(text ?? "", out var tokens, out var tokenError)) return new InvalidCommand(tokenError);
         if (tokens.Count == 0) return new HelpCommand();
         var verb = tokens[0].ToLowerInvariant();
@@ -59,7 +63,7 @@ public static partial class CommandParser
                 return ParseAdmin(args);
         }
         var near = Suggest(verb, Verbs);
-        return new InvalidCommand($"I don't know the command '{tokens[0]}'." + (near is null ? "" : $" Did you mean '{near}'?"));
+        return new InvalidCommand($"I don't know the command '{TextLimits.Clip(tokens[0])}'." + (near is null ? "" : $" Did you mean '{near}'?"));
     }
 
     private static Command ParseStart(List<string> args)
@@ -70,10 +74,10 @@ public static partial class CommandParser
         {
             var eq = arg.IndexOf('=');
             if (eq <= 0)
-                return new InvalidCommand($"'{arg}' is not field=value (put values with spaces in double quotes).", StartUsage);
+                return new InvalidCommand($"'{TextLimits.Clip(arg)}' is not field=value (put values with spaces in double quotes).", StartUsage);
             var key = arg[..eq].Trim();
             if (fields.ContainsKey(key))
-                return new InvalidCommand($"The field '{key}' is given twice.", StartUsage);
+                return new InvalidCommand($"The field '{TextLimits.Clip(key)}' is given twice.", StartUsage);
             fields[key] = arg[(eq + 1)..];
         }
         return new StartCommand(args[0].ToLowerInvariant(), fields);
@@ -116,32 +120,50 @@ public static partial class CommandParser
     }
 
     /// <summary>The candidate closest to <paramref name="word"/>, when it is close enough to be a typo.</summary>
-    public static string? Suggest(string word, IEnumerable<string> candidates) =>
-        RankByCloseness(word, candidates).Where(c => Distance(word, c) <= Math.Max(2, c.Length / 3) || c.StartsWith(word, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
+    public static string? Suggest(string word, IEnumerable<string> candidates)
+    {
+        word = Comparable(word);
+        return RankByCloseness(word, candidates).Where(c => Distance(word, c) <= Math.Max(2, c.Length / 3) || c.StartsWith(word, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
+    }
 
-    public static IReadOnlyList<string> RankByCloseness(string word, IEnumerable<string> candidates) =>
-        candidates.OrderBy(c => c.StartsWith(word, StringComparison.OrdinalIgnoreCase) || word.StartsWith(c, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+    public static IReadOnlyList<string> RankByCloseness(string word, IEnumerable<string> candidates)
+    {
+        word = Comparable(word);
+        return candidates.OrderBy(c => c.StartsWith(word, StringComparison.OrdinalIgnoreCase) || word.StartsWith(c, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
             .ThenBy(c => Distance(word, c))
             .ThenBy(c => c, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// Candidates are short ids, so only the start of a long word can be near one: comparing that much keeps a suggestion
+    /// cheap however long the word is, and ranks the same (a word this long is no typo of any candidate anyway).
+    /// </summary>
+    private static string Comparable(string word) => word.Length <= MaxCompared ? word : word[..MaxCompared];
+
+    private const int MaxCompared = 64;
 
     /// <summary>Edit distance that counts two swapped neighbours as one typo ("stauts" is one step from "status").</summary>
     internal static int Distance(string a, string b)
     {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        // Three rows (two back, for a swap) instead of the whole table: memory grows with the shorter side only.
+        var before = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
+            current[0] = i;
+            var ai = char.ToLowerInvariant(a[i - 1]);
             for (var j = 1; j <= b.Length; j++)
             {
-                d[i, j] = Math.Min(Math.Min(d[i, j - 1] + 1, d[i - 1, j] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                var bj = char.ToLowerInvariant(b[j - 1]);
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (ai == bj ? 0 : 1));
+                if (i > 1 && j > 1 && ai == char.ToLowerInvariant(b[j - 2]) && char.ToLowerInvariant(a[i - 2]) == bj)
+                    current[j] = Math.Min(current[j], before[j - 2] + 1);
             }
+            (before, previous, current) = (previous, current, before);
         }
-        return d[a.Length, b.Length];
+        return previous[b.Length];
     }
 }

@@ -81,7 +81,7 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
         {
             var ranked = CommandParser.RankByCloseness(command.Workflow, catalog.Definitions.Select(d => d.Id));
             var list = ranked.Count == 0 ? "none are loaded" : string.Join(", ", ranked);
-            return new CommandReply($"There is no workflow '{command.Workflow}'. Valid workflows: {list}.\nUsage: {prefix}{CommandParser.StartUsage}", IsError: true);
+            return new CommandReply($"There is no workflow '{TextLimits.Clip(command.Workflow)}'. Valid workflows: {list}.\nUsage: {prefix}{CommandParser.StartUsage}", IsError: true);
         }
 
         return StartWith(definition.Id, command.Fields, actor, platform, prefix);
@@ -123,7 +123,7 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
     {
         var instance = id is null ? store.StartedBy(actor, 1).FirstOrDefault() : store.Get(id);
         if (instance is null)
-            return new CommandReply(id is null ? "You have not started any request yet." : $"There is no request {id}. Ids look like purchase-3; see requests or mine.", IsError: true);
+            return new CommandReply(id is null ? "You have not started any request yet." : $"There is no request {TextLimits.Clip(id)}. Ids look like purchase-3; see requests or mine.", IsError: true);
         if (!Access.MayView(instance, actor, catalog.People, engine.Delegations()))
             return new CommandReply($"You are not part of {instance.Id}.", IsError: true);
         return new CommandReply(StatusText.Describe(instance, catalog.People, catalog.People.ZoneOf(actor)));

@@ -34,7 +34,8 @@ public static class InputValidator
             if (input is null)
             {
                 var valid = def.Inputs.Count == 0 ? "this workflow takes no inputs" : $"valid inputs: {string.Join(", ", def.Inputs.Select(i => i.Id))}";
-                errors.Add(new(key, $"unknown input '{key}'; {valid}"));
+                var name = TextLimits.Clip(key);
+                errors.Add(new(name, $"unknown input '{name}'; {valid}"));
                 continue;
             }
             if (!given.Add(input.Id))
@@ -45,6 +46,11 @@ public static class InputValidator
             var text = (rawValue ?? "").Trim();
             // An empty value is the same as leaving the field out: required ones are asked for again.
             if (text.Length == 0) continue;
+            if (TextLimits.Exceeded(input.Id, text, TextLimits.Input) is { } tooLong)
+            {
+                errors.Add(new(input.Id, tooLong));
+                continue;
+            }
             if (TryNormalize(input, text, out var normalized, out var error)) values[input.Id] = normalized;
             else errors.Add(new(input.Id, error));
         }
@@ -67,7 +73,7 @@ public static class InputValidator
                     value = Values.FormatNumber(number);
                     return true;
                 }
-                error = $"{input.Id} must be a number, got '{text}'";
+                error = $"{input.Id} must be a number, got '{TextLimits.Clip(text)}'";
                 return false;
             case InputType.Date:
                 if (Values.TryDate(text, out var date))
@@ -75,7 +81,7 @@ public static class InputValidator
                     value = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                     return true;
                 }
-                error = $"{input.Id} must be a date as YYYY-MM-DD, got '{text}'";
+                error = $"{input.Id} must be a date as YYYY-MM-DD, got '{TextLimits.Clip(text)}'";
                 return false;
             case InputType.Choice:
                 var option = input.Options.FirstOrDefault(o => o.Equals(text, StringComparison.OrdinalIgnoreCase));
@@ -84,7 +90,7 @@ public static class InputValidator
                     value = option;
                     return true;
                 }
-                error = $"{input.Id} must be one of {string.Join(", ", input.Options)}, got '{text}'";
+                error = $"{input.Id} must be one of {string.Join(", ", input.Options)}, got '{TextLimits.Clip(text)}'";
                 return false;
             case InputType.Person:
                 var email = text.StartsWith("person:", StringComparison.OrdinalIgnoreCase) ? text[7..].Trim() : text;
@@ -93,7 +99,7 @@ public static class InputValidator
                     value = email.ToLowerInvariant();
                     return true;
                 }
-                error = $"{input.Id} must be an email address, got '{text}'";
+                error = $"{input.Id} must be an email address, got '{TextLimits.Clip(text)}'";
                 return false;
             default:
                 return true;

@@ -14,9 +14,10 @@ public sealed record StartResult(
 
 /// <summary>
 /// <see cref="TextRequired"/>: a blank question or answer; <see cref="InvalidInputs"/>: a resubmission with bad values;
-/// <see cref="NotSaved"/>: the store could not keep the change (see <see cref="InstanceNotSavedException"/>).
+/// <see cref="NotSaved"/>: the store could not keep the change (see <see cref="InstanceNotSavedException"/>);
+/// <see cref="TooLong"/>: a comment, reason, question or answer over its <see cref="Definitions.TextLimits"/>.
 /// </summary>
-public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed, TextRequired, InvalidInputs, NotSaved }
+public enum DecideOutcome { Recorded, NotFound, NotAssignee, AlreadyDecided, Closed, ReasonRequired, NotAllowed, TextRequired, InvalidInputs, NotSaved, TooLong }
 
 /// <summary>What became of a click; <see cref="Message"/> is what the clicker is told.</summary>
 public sealed record DecideResult(DecideOutcome Outcome, string Message, WorkflowInstance? Instance = null)

@@ -8,8 +8,6 @@ namespace Orchestrator.Core.Engine;
 // step with `on_reject: back-to-requester`. In both the requester holds the step until they answer or resubmit.
 public sealed partial class WorkflowEngine
 {
-    private const int MaxTextLength = 3000;
-
     /// <summary>Whether <paramref name="actor"/> may ask the requester a question from this card now; null when allowed, else why not.</summary>
     public DecideResult? CheckRequestInfo(string instanceId, string assignmentId, string actor) =>
         CheckOn(instanceId, change => CheckAsk(change, assignmentId, Normal(actor), question: null));
@@ -144,16 +142,11 @@ public sealed partial class WorkflowEngine
         if (run.OpenQuestion is { } other)
             return new DecideResult(DecideOutcome.NotAllowed,
                 $"{change.Name(instance.Requester)} is already answering a question from {change.Name(other.AskedBy)}; ask once it is answered. Nothing was changed.");
-        return question is null ? null : CheckText(question, $"Write a question for {change.Name(instance.Requester)}; nothing was sent.");
+        return question is null ? null : CheckText("The question", question, TextLimits.Question, $"Write a question for {change.Name(instance.Requester)}; nothing was sent.");
     }
 
-    private static DecideResult? CheckText(string text, string whenBlank)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return new DecideResult(DecideOutcome.TextRequired, whenBlank);
-        if (text.Trim().Length > MaxTextLength)
-            return new DecideResult(DecideOutcome.TextRequired, $"Keep it under {MaxTextLength} characters; nothing was sent.");
-        return null;
-    }
+    private static DecideResult? CheckText(string what, string text, int limit, string whenBlank) =>
+        string.IsNullOrWhiteSpace(text) ? new DecideResult(DecideOutcome.TextRequired, whenBlank) : TooLong(what, text.Trim(), limit);
 
     /// <summary>Refuses a decision on a card whose owner asked a question and now waits for the answer.</summary>
     private static DecideResult? WaitingForAnswer(Change change, StepRun run, Assignment assignment)
@@ -218,7 +211,7 @@ public sealed partial class WorkflowEngine
             return new DecideResult(DecideOutcome.AlreadyDecided, $"This question is no longer open: {why}.", instance);
         if (!instance.IsOpen)
             return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.", instance);
-        return answer is null ? null : CheckText(answer, $"Write an answer for {change.Name(question.AskedBy)}; nothing was sent.");
+        return answer is null ? null : CheckText("The answer", answer, TextLimits.Answer, $"Write an answer for {change.Name(question.AskedBy)}; nothing was sent.");
     }
 
     private static string Answer(Change change, string questionId, string answer, string? via)

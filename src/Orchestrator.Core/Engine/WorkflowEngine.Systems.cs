@@ -47,6 +47,7 @@ public sealed partial class WorkflowEngine
     public DecideResult Comment(string instanceId, string author, string text, string? via)
     {
         author = author.Trim();
+        if (TooLong("The comment", text.Trim(), TextLimits.Comment) is { } tooLong) return tooLong;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);

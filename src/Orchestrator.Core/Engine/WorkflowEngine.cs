@@ -140,6 +140,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
             if (!instance.IsOpen)
                 return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
+            if (TooLong("The reason", reason?.Trim(), TextLimits.Comment) is { } tooLong) return tooLong;
 
             var now = time.GetUtcNow();
             var change = Begin(instance, now);
@@ -205,8 +206,14 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
 
         if (verdict == Verdict.Reject && string.IsNullOrWhiteSpace(comment))
             return new DecideResult(DecideOutcome.ReasonRequired, "A reason is required to reject.");
-        return null;
+        return TooLong(verdict == Verdict.Reject ? "The reason" : "The comment", comment?.Trim(), TextLimits.Comment);
     }
+
+    /// <summary>A refusal naming <paramref name="what"/> when <paramref name="text"/> is longer than <paramref name="limit"/>, else null.</summary>
+    private static DecideResult? TooLong(string what, string? text, int limit) =>
+        TextLimits.Exceeded(what, text, limit) is { } message
+            ? new DecideResult(DecideOutcome.TooLong, $"{message} Shorten it; nothing was changed.")
+            : null;
 
     private void ApplyDecision(Change change, string assignmentId, string actor, Verdict verdict, string? comment, string? via)
     {

@@ -63,13 +63,16 @@ public sealed class WorkflowInstance
 
     public string Title(StepDefinition step) => Title(step, Requester);
 
-    /// <summary>The step's title with its inputs filled in; <c>{{requester}}</c>, which the loader allows, reads as <paramref name="requesterName"/>.</summary>
+    /// <summary>
+    /// The step's title with its inputs filled in; <c>{{requester}}</c>, which the loader allows, reads as <paramref name="requesterName"/>.
+    /// At most <see cref="TextLimits.Title"/> characters: a long input shows in full among the card's fields and in <c>status</c>.
+    /// </summary>
     public string Title(StepDefinition step, string requesterName)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in Inputs) values.TryAdd(key, value);
         values.TryAdd("requester", requesterName);
-        return Template.Render(step.Title, values);
+        return TextLimits.Clip(Template.Render(step.Title, values), TextLimits.Title);
     }
 
     /// <summary>The earliest moment something is due (a reminder, a deadline), or null; the scheduler's index.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Api;
@@ -23,9 +24,10 @@ internal static class ApiEndpoints
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyDefaults.Policy)
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyDefaults.Policy).WithBodyLimit(RequestLimits.Api)
             .WithTags("Orchestrator")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/workflows/{id}/instances", Start).Accepts<StartInstanceRequest>("application/json")
             .WithName("StartInstance")
             .WithSummary("Starts an instance of a workflow for a requester in the directory; the key's system is recorded as who started it.")
@@ -123,11 +125,13 @@ internal static class ApiEndpoints
         var actor = WorkflowEngine.SystemPrefix + system;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DecideResult result;
+        string textField;
         switch (body!.Type?.Trim().ToLowerInvariant())
         {
             case "complete":
                 if (string.IsNullOrWhiteSpace(body.Step)) errors["step"] = ["is required: the id of the task step to complete"];
                 if (errors.Count > 0) return Invalid(errors);
+                textField = "comment";
                 if (!string.IsNullOrWhiteSpace(body.System) && ApiKeyStore.NormalSystem(body.System) != system)
                     return Forbidden($"This key acts as {actor}; it cannot complete steps of system:{ApiKeyStore.NormalSystem(body.System)}. Nothing was changed.");
                 result = engine.CompleteSystemTask(id, body.Step!.Trim(), system, string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment, Via);
@@ -136,6 +140,7 @@ internal static class ApiEndpoints
                 if (string.IsNullOrWhiteSpace(body.Text)) return Invalid(new() { ["text"] = ["is required: the comment to add"] });
                 if (!string.IsNullOrWhiteSpace(body.Author) && ApiKeyStore.NormalSystem(body.Author) != system)
                     return Forbidden($"This key comments as {actor}; it cannot write as '{body.Author.Trim()}'. Leave out author. Nothing was changed.");
+                textField = "text";
                 result = engine.Comment(id, actor, body.Text, Via);
                 break;
             default:
@@ -148,6 +153,7 @@ internal static class ApiEndpoints
             DecideOutcome.NotFound when result.Instance is not null => Invalid(new() { ["step"] = [result.Message] }),
             DecideOutcome.NotFound => NotFound(result.Message),
             DecideOutcome.NotAllowed => Invalid(new() { ["step"] = [result.Message] }),
+            DecideOutcome.TooLong => Invalid(new() { [textField] = [result.Message] }),
             DecideOutcome.NotAssignee => Forbidden(result.Message),
             DecideOutcome.NotSaved => TypedResults.Problem(result.Message, title: "Not saved", statusCode: StatusCodes.Status500InternalServerError),
             _ => TypedResults.Problem(result.Message, title: "The step is not open", statusCode: StatusCodes.Status409Conflict),

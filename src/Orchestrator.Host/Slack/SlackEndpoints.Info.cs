@@ -23,9 +23,9 @@ internal static partial class SlackEndpoints
         switch (callback)
         {
             case SlackInfoCards.QuestionCallback:
-                return string.IsNullOrWhiteSpace(StateValue(values, block)) ? new JsonObject { [block] = "Write a question for the requester." } : null;
+                return Written(StateValue(values, block), "Write a question for the requester.", "The question", TextLimits.Question) is { } question ? new JsonObject { [block] = question } : null;
             case SlackInfoCards.AnswerCallback:
-                return string.IsNullOrWhiteSpace(StateValue(values, block)) ? new JsonObject { [block] = "Write an answer." } : null;
+                return Written(StateValue(values, block), "Write an answer.", "The answer", TextLimits.Answer) is { } answer ? new JsonObject { [block] = answer } : null;
             default:
                 if (store.Get(instanceId) is not { } instance)
                     return new JsonObject { [block] = $"There is no request {instanceId}." };
@@ -40,4 +40,8 @@ internal static partial class SlackEndpoints
                 return errors.Count == 0 ? null : errors;
         }
     }
+
+    /// <summary>Why a question or answer cannot be sent (blank, too long), or null.</summary>
+    private static string? Written(string? text, string whenBlank, string what, int limit) =>
+        string.IsNullOrWhiteSpace(text) ? whenBlank : TextLimits.Exceeded(what, text.Trim(), limit);
 }

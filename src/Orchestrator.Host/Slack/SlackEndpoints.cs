@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Slack;
@@ -15,11 +16,9 @@ namespace Orchestrator.Host.Slack;
 /// </summary>
 internal static partial class SlackEndpoints
 {
-    private const int MaxBodyBytes = 256 * 1024;
-
     public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/slack");
+        var group = app.MapGroup("/slack").WithBodyLimit(RequestLimits.Slack);
         group.MapPost("/commands", Commands);
         group.MapPost("/interactions", Interactions);
         group.MapPost("/events", Events);
@@ -118,7 +117,8 @@ internal static partial class SlackEndpoints
         if (!SlackCards.TryParseButtonValue(metadata, out _, out _))
             return new JsonObject { [SlackCards.ReasonBlock] = "This form lost track of its request; open it again from the card." };
         var reason = StateValue(values, SlackCards.ReasonBlock);
-        return string.IsNullOrWhiteSpace(reason) ? new JsonObject { [SlackCards.ReasonBlock] = "A reason is required to reject." } : null;
+        if (string.IsNullOrWhiteSpace(reason)) return new JsonObject { [SlackCards.ReasonBlock] = "A reason is required to reject." };
+        return TextLimits.Exceeded("The reason", reason.Trim(), TextLimits.Comment) is { } tooLong ? new JsonObject { [SlackCards.ReasonBlock] = tooLong } : null;
     }
 
     private static JsonObject? ValidateStartForm(JsonObject values, string? workflowId, Catalog catalog)
@@ -154,16 +154,10 @@ internal static partial class SlackEndpoints
         var options = context.RequestServices.GetRequiredService<IOptions<SlackOptions>>().Value;
         if (string.IsNullOrEmpty(options.SigningSecret) || string.IsNullOrEmpty(options.BotToken))
             return ("", Results.Problem("Slack is not configured on this host: set Slack:BotToken and Slack:SigningSecret.", statusCode: 503));
-        if (context.Request.ContentLength > MaxBodyBytes) return ("", Results.StatusCode(413));
 
+        // The group's body limit stops an oversized body while it is read here (see RequestLimits).
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes) return ("", Results.StatusCode(413));
-            buffer.Write(chunk, 0, read);
-        }
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
 
         var verifier = context.RequestServices.GetRequiredService<SlackSignatureVerifier>();
         var verdict = verifier.Verify(

@@ -27,7 +27,7 @@ internal static class SlackHome
             var context = $"from {w.RequestedBy} · since {TimeText.Format(w.Since, home.Zone)}"
                 + (w.DueAt is { } due ? $" · due {TimeText.Format(due, home.Zone)}" : "")
                 + (w.Note is null ? "" : $" · {w.Note}");
-            blocks.Add(new ContextBlock([new Markdown(SlackCards.Escape(context))]));
+            blocks.Add(new ContextBlock([new Markdown(BlockKitText.Clip(SlackCards.Escape(context), 500, SlackCards.More(w.InstanceId)))]));
             if (w.AssignmentId is { } assignment)
                 blocks.Add(new ActionsBlock(SlackCards.DecisionButtons(w.Kind == HomeItemKind.Task, SlackCards.ButtonValue(w.InstanceId, assignment)), BlockId: $"home:{w.InstanceId}:{assignment}"));
         }
@@ -35,7 +35,7 @@ internal static class SlackHome
         blocks.Add(new DividerBlock());
         blocks.Add(new HeaderBlock(new PlainText(home.Requests.Count == 0 ? "You have not started any request yet" : "Your requests")));
         foreach (var r in home.Requests)
-            blocks.Add(new SectionBlock(new Markdown($"`{r.InstanceId}` *{SlackCards.Escape(r.WorkflowName)}*: {SlackCards.Escape(r.Where)}")));
+            blocks.Add(new SectionBlock(new Markdown(BlockKitText.Clip($"`{r.InstanceId}` *{SlackCards.Escape(r.WorkflowName)}*: {SlackCards.Escape(r.Where)}", 1000, SlackCards.More(r.InstanceId)))));
         blocks.Add(new ContextBlock([new Markdown("Start one with `/orchestrate start <workflow>`; `/orchestrate help` lists the rest.")]));
         return new HomeView(blocks);
     }

@@ -27,49 +27,66 @@ internal static class SlackInfoCards
     /// <summary>A question card (to answer) or a resubmit card (to change and resubmit, or withdraw).</summary>
     public static (string Text, IReadOnlyList<Block> Blocks) Render(CardModel card, TimeZoneInfo zone)
     {
+        var more = More(card.InstanceId);
         var blocks = new List<Block>
         {
-            new HeaderBlock(new PlainText(Truncate(card.Title, 150))),
-            new SectionBlock(new Markdown($"*{Escape(card.WorkflowName)}* · `{card.InstanceId}` · requested by {Escape(card.RequestedBy)}")),
+            new HeaderBlock(new PlainText(Truncate(card.Title, BlockKitLimits.Header))),
+            new SectionBlock(new Markdown(BlockKitText.Clip($"*{Escape(card.WorkflowName)}* · `{card.InstanceId}` · requested by {Escape(card.RequestedBy)}", BlockKitLimits.Text))),
         };
-        foreach (var chunk in card.Fields.Chunk(10))
-            blocks.Add(new SectionBlock(Fields: chunk.Select(f => (TextObject)new Markdown($"*{Escape(f.Label)}*\n{Escape(f.Value)}")).ToList()));
+        blocks.AddRange(FieldBlocks(card.Fields, more));
         if (card.Kind == CardKind.Resubmit && !string.IsNullOrWhiteSpace(card.Reason))
-            blocks.Add(new SectionBlock(new Markdown(Truncate($"*Reason*\n{Quote(card.Reason)}", 3000))));
+            blocks.Add(new SectionBlock(new Markdown(BlockKitText.Clip($"*Reason*\n{Quote(card.Reason)}", BlockKitLimits.Text, more))));
         blocks.AddRange(ExchangeBlocks(card));
 
         if (card.Status == CardStatus.Open)
         {
-            var value = ButtonValue(card.InstanceId, card.AssignmentId);
-            IReadOnlyList<BlockElement> buttons = card.Kind == CardKind.Question
-                ? [new ButtonElement(AnswerInfo, new PlainText("Answer"), value, ButtonStyle.Primary)]
-                :
-                [
-                    new ButtonElement(Resubmit, new PlainText("Change and resubmit"), value, ButtonStyle.Primary),
-                    new ButtonElement(Withdraw, new PlainText("Withdraw"), value, ButtonStyle.Danger),
-                ];
-            blocks.Add(new ActionsBlock(buttons, BlockId: $"{card.Kind.ToString().ToLowerInvariant()}:{card.AssignmentId}"));
+            blocks.Add(Buttons(card, ButtonValue(card.InstanceId, card.AssignmentId)));
             var ask = card.Kind == CardKind.Question
-                ? $"Question: {card.Exchanges.LastOrDefault()?.Question ?? card.Title}"
+                ? $"Question: {Truncate(card.Exchanges.LastOrDefault()?.Question ?? card.Title, 500)}"
                 : $"Rejected, back with you: {card.Title}";
             return ($"{ask} ({card.InstanceId})", blocks);
         }
 
         var icon = card.Status is CardStatus.Done ? "✅" : "⏹️";
-        blocks.Add(new SectionBlock(new Markdown($"{icon} *{Escape(card.Outcome ?? card.Status.ToString())}*")));
-        return ($"{card.Title} ({card.InstanceId}): {card.Outcome ?? card.Status.ToString()}", blocks);
+        blocks.Add(new SectionBlock(new Markdown($"{icon} *{BlockKitText.Clip(Escape(card.Outcome ?? card.Status.ToString()), 500)}*")));
+        return ($"{card.Title} ({card.InstanceId}): {Truncate(card.Outcome ?? card.Status.ToString(), 500)}", blocks);
     }
+
+    /// <summary>The buttons of an open question card (answer) or resubmit card (change and resubmit, withdraw).</summary>
+    public static ActionsBlock Buttons(CardModel card, string value)
+    {
+        IReadOnlyList<BlockElement> buttons = card.Kind == CardKind.Question
+            ? [new ButtonElement(AnswerInfo, new PlainText("Answer"), value, ButtonStyle.Primary)]
+            :
+            [
+                new ButtonElement(Resubmit, new PlainText("Change and resubmit"), value, ButtonStyle.Primary),
+                new ButtonElement(Withdraw, new PlainText("Withdraw"), value, ButtonStyle.Danger),
+            ];
+        return new ActionsBlock(buttons, BlockId: $"{card.Kind.ToString().ToLowerInvariant()}:{card.AssignmentId}");
+    }
+
+    /// <summary>How many of a step's questions a card shows, latest last; all of them are in <c>status</c>.</summary>
+    private const int ShownExchanges = 5;
 
     /// <summary>The questions and answers of a step, and what the requester changed on resubmitting; drawn on every kind of card.</summary>
     public static IEnumerable<Block> ExchangeBlocks(CardModel card)
     {
+        var more = More(card.InstanceId);
         if (card.Changes.Count > 0)
-            yield return new SectionBlock(new Markdown("*What changed*\n" + string.Join("\n", card.Changes.Select(c => $"{Escape(c.Label)}: {Escape(c.Before)} → {Escape(c.After)}"))));
-        foreach (var e in card.Exchanges)
         {
-            var text = $"*{Escape(e.AskedBy)} asked*\n{Quote(e.Question)}";
-            if (e.Answer is { } answer) text += $"\n*{Escape(e.AnsweredBy ?? "")} answered*\n{Quote(answer)}";
-            yield return new SectionBlock(new Markdown(Truncate(text, 3000)));
+            var changes = card.Changes.Select(c => $"{Escape(c.Label)}: {BlockKitText.Clip(Escape(c.Before), 300)} → {BlockKitText.Clip(Escape(c.After), 300)}");
+            yield return new SectionBlock(new Markdown(BlockKitText.Clip("*What changed*\n" + string.Join("\n", changes), BlockKitLimits.Text, more)));
+        }
+        var skipped = Math.Max(0, card.Exchanges.Count - ShownExchanges);
+        if (skipped > 0)
+            yield return new ContextBlock([new Markdown($"{skipped} earlier question{(skipped == 1 ? "" : "s")} and answers: `/orchestrate status {card.InstanceId}`")]);
+        foreach (var e in card.Exchanges.Skip(skipped))
+        {
+            // Question and answer share one section's text, so each gets half of it.
+            const int half = (BlockKitLimits.Text - 200) / 2;
+            var text = $"*{Escape(Truncate(e.AskedBy, 80))} asked*\n{BlockKitText.Clip(Quote(e.Question), half, more)}";
+            if (e.Answer is { } answer) text += $"\n*{Escape(Truncate(e.AnsweredBy ?? "", 80))} answered*\n{BlockKitText.Clip(Quote(answer), half, more)}";
+            yield return new SectionBlock(new Markdown(BlockKitText.Clip(text, BlockKitLimits.Text)));
         }
     }
 
@@ -77,7 +94,7 @@ internal static class SlackInfoCards
         new PlainText("Ask for info"),
         [
             new SectionBlock(new Markdown($"Ask *{Escape(requester)}* about *{Escape(title)}* (`{instanceId}`). Your card waits for the answer; the deadline and reminders pause meanwhile.")),
-            new InputBlock(new PlainText("Question"), new PlainTextInputElement(QuestionBlock, Multiline: true), BlockId: QuestionBlock),
+            new InputBlock(new PlainText("Question"), new PlainTextInputElement(QuestionBlock, Multiline: true, MaxLength: TextLimits.Question), BlockId: QuestionBlock),
         ],
         CallbackId: QuestionCallback,
         PrivateMetadata: ButtonValue(instanceId, assignmentId),
@@ -87,8 +104,8 @@ internal static class SlackInfoCards
     public static ModalView AnswerModal(string instanceId, string questionId, string askedBy, string question) => new(
         new PlainText("Answer"),
         [
-            new SectionBlock(new Markdown(Truncate($"*{Escape(askedBy)}* asks about `{instanceId}`:\n{Quote(question)}", 3000))),
-            new InputBlock(new PlainText("Answer"), new PlainTextInputElement(AnswerBlock, Multiline: true), BlockId: AnswerBlock),
+            new SectionBlock(new Markdown(BlockKitText.Clip($"*{Escape(askedBy)}* asks about `{instanceId}`:\n{Quote(question)}", BlockKitLimits.Text, More(instanceId)))),
+            new InputBlock(new PlainText("Answer"), new PlainTextInputElement(AnswerBlock, Multiline: true, MaxLength: TextLimits.Answer), BlockId: AnswerBlock),
         ],
         CallbackId: AnswerCallback,
         PrivateMetadata: ButtonValue(instanceId, questionId),
@@ -99,17 +116,12 @@ internal static class SlackInfoCards
     public static ModalView ResubmitModal(string instanceId, string returnId, WorkflowDefinition definition, IReadOnlyDictionary<string, string> values, string? reason) => new(
         new PlainText("Change and resubmit"),
         [
-            new SectionBlock(new Markdown(Truncate($"Change what is needed and resubmit `{instanceId}`; the approver will see what changed."
-                + (string.IsNullOrWhiteSpace(reason) ? "" : $"\n*Reason given*\n{Quote(reason)}"), 3000))),
+            new SectionBlock(new Markdown(BlockKitText.Clip($"Change what is needed and resubmit `{instanceId}`; the approver will see what changed."
+                + (string.IsNullOrWhiteSpace(reason) ? "" : $"\n*Reason given*\n{Quote(reason)}"), BlockKitLimits.Text, More(instanceId)))),
             .. StartForm(definition, values).Blocks,
         ],
         CallbackId: ResubmitCallback,
         PrivateMetadata: ButtonValue(instanceId, returnId),
         Submit: new PlainText("Resubmit"),
         Close: new PlainText("Cancel"));
-
-    /// <summary>Someone's words as a mrkdwn quote, every line of them.</summary>
-    private static string Quote(string text) => ">" + Escape(text).Replace("\n", "\n>");
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

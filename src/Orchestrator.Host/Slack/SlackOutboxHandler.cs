@@ -77,7 +77,16 @@ internal sealed class SlackOutboxHandler(
             {
                 var channel = await DirectMessageChannelAsync(effect.Recipient, cancellationToken);
                 var (text, blocks) = SlackCards.Render(ask.Card, zone);
-                var posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                SlackMessageRef posted;
+                try
+                {
+                    posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                }
+                catch (SlackApiException ex) when (RefusedAsInvalid(ex))
+                {
+                    (text, blocks) = SlackCards.Minimal(ask.Card);
+                    posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                }
                 store.SaveCard(ask.InstanceId, ask.Card.AssignmentId, Platform, posted.Channel, posted.Ts);
                 break;
             }
@@ -86,7 +95,16 @@ internal sealed class SlackOutboxHandler(
                 // A card that was never posted (its delivery failed for good) has nothing to update.
                 if (store.FindCard(update.InstanceId, update.Card.AssignmentId) is not { Platform: Platform } card) return;
                 var (text, blocks) = SlackCards.Render(update.Card, zone);
-                await slack.UpdateMessage(card.Channel, card.MessageId, text, blocks, cancellationToken);
+                try
+                {
+                    await slack.UpdateMessage(card.Channel, card.MessageId, text, blocks, cancellationToken);
+                }
+                catch (SlackApiException ex) when (RefusedAsInvalid(ex))
+                {
+                    // Never leave live buttons on a card whose step has moved on because the new card did not fit.
+                    (text, blocks) = SlackCards.Minimal(update.Card);
+                    await slack.UpdateMessage(card.Channel, card.MessageId, text, blocks, cancellationToken);
+                }
                 break;
             }
             case RemindPerson remind:
@@ -143,6 +161,10 @@ internal sealed class SlackOutboxHandler(
             ?? throw new DeliveryException($"{email} has no Slack account with that email", transient: false);
         return await slack.OpenDirectMessage(userId, cancellationToken);
     }
+
+    /// <summary>Slack's answers to a card it will never take as drawn; a smaller card is tried instead of retrying this one.</summary>
+    private static bool RefusedAsInvalid(SlackApiException ex) =>
+        ex.Error is "invalid_blocks" or "invalid_blocks_format" or "msg_too_long" or "msg_blocks_too_long";
 
     /// <summary>Each message carries its outbox key, so a message can always be traced to the change that caused it.</summary>
     private static SlackMessageMetadata Metadata(OutboxItem item) =>

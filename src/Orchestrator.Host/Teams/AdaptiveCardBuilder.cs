@@ -70,6 +70,9 @@ internal sealed record InputText(string Id) : CardInput(Id)
     public string? Placeholder { get; init; }
     public bool? IsMultiline { get; init; }
     public string? Value { get; init; }
+
+    /// <summary>Teams stops typing here, so what is sent fits the engine's text limits.</summary>
+    public int? MaxLength { get; init; }
 }
 
 internal sealed record InputNumber(string Id) : CardInput(Id)
@@ -106,6 +109,42 @@ internal sealed record ExecuteAction(string Title, string Verb, JsonObject Data)
 {
     /// <summary><c>auto</c> validates and sends the card's inputs; <c>none</c> sends none, so required inputs do not block this action.</summary>
     public string? AssociatedInputs { get; init; }
+}
+
+/// <summary>
+/// Keeps what people typed from making a card too large for Teams (a message, card included, is refused over about
+/// 28 KB): each text is cut to a budget of UTF-8 bytes, with an ellipsis and a pointer to where all of it can be read.
+/// </summary>
+internal static class CardText
+{
+    /// <summary>One field's value, a question or an answer, on a card.</summary>
+    public const int Value = 800;
+
+    /// <summary>A reason or an outcome, of which a card has one.</summary>
+    public const int Reason = 1500;
+
+    /// <summary>How many of a step's questions a card shows, latest last.</summary>
+    public const int Exchanges = 3;
+
+    public static string More(string instanceId) => $"(all of it: status {instanceId})";
+
+    public static string Clip(string text, int maxBytes, string? more = null)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(text) <= maxBytes) return text;
+        var tail = "…" + (more is null ? "" : " " + more);
+        var budget = maxBytes - System.Text.Encoding.UTF8.GetByteCount(tail);
+        var used = 0;
+        var cut = 0;
+        while (cut < text.Length)
+        {
+            var width = char.IsHighSurrogate(text[cut]) && cut + 1 < text.Length ? 2 : 1;
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(cut, width));
+            if (used + bytes > budget) break;
+            used += bytes;
+            cut += width;
+        }
+        return text[..cut].TrimEnd() + tail;
+    }
 }
 
 internal static class AdaptiveCardJson

@@ -27,7 +27,7 @@ internal sealed partial class TeamsBot
                     return LatestCard(instanceId, id) is { } card ? CardResponse(TeamsInfoCards.QuestionForm(card)) : Message($"That card no longer belongs to {instanceId}.");
                 }
                 var asked = engine.RequestInfo(instanceId, id, email, data.Value<string>(TeamsInfoCards.QuestionInput), via);
-                return asked.Outcome == DecideOutcome.TextRequired && LatestCard(instanceId, id) is { } form
+                return asked.Outcome is DecideOutcome.TextRequired or DecideOutcome.TooLong && LatestCard(instanceId, id) is { } form
                     ? CardResponse(TeamsInfoCards.QuestionForm(form, asked.Message))
                     : Answered(asked, instanceId, id, zone);
             case TeamsInfoCards.AnswerInfo:

@@ -27,7 +27,7 @@ internal static class TeamsCards
         body.Add(new TextBlock(card.Title) { Size = "Large", Weight = "Bolder" });
         body.Add(new TextBlock($"{card.WorkflowName} · {card.InstanceId} · requested by {card.RequestedBy}"
             + (card.OnBehalfOf is { } absent ? $" · on behalf of {absent}" : "")) { IsSubtle = true, Spacing = "None" });
-        if (card.Fields.Count > 0) body.Add(new FactSet(card.Fields.Select(f => new Fact(f.Label, f.Value)).ToList()));
+        if (card.Fields.Count > 0) body.Add(Facts(card));
         body.AddRange(TeamsInfoCards.ExchangeElements(card));
 
         var context = new List<string>();
@@ -44,9 +44,11 @@ internal static class TeamsCards
                 CardStatus.Waiting => "⏳",
                 _ => "⏹️",
             };
-            body.Add(new TextBlock($"{icon} {card.Outcome ?? card.Status.ToString()}") { Weight = "Bolder", Separator = true });
-            if (!string.IsNullOrWhiteSpace(card.Reason)) body.Add(new TextBlock($"Reason: {card.Reason}") { Spacing = "Small" });
-            return new AdaptiveCard(body) { FallbackText = $"{card.Title} ({card.InstanceId}): {card.Outcome ?? card.Status.ToString()}" };
+            var outcome = CardText.Clip(card.Outcome ?? card.Status.ToString(), CardText.Reason, CardText.More(card.InstanceId));
+            body.Add(new TextBlock($"{icon} {outcome}") { Weight = "Bolder", Separator = true });
+            if (!string.IsNullOrWhiteSpace(card.Reason))
+                body.Add(new TextBlock($"Reason: {CardText.Clip(card.Reason, CardText.Reason, CardText.More(card.InstanceId))}") { Spacing = "Small" });
+            return new AdaptiveCard(body) { FallbackText = $"{card.Title} ({card.InstanceId}): {CardText.Clip(card.Outcome ?? card.Status.ToString(), 300)}" };
         }
 
         var data = new JsonObject { [InstanceKey] = card.InstanceId, [AssignmentKey] = card.AssignmentId };
@@ -64,6 +66,7 @@ internal static class TeamsCards
                 Placeholder = "Why is this rejected?",
                 IsMultiline = true,
                 IsRequired = true,
+                MaxLength = TextLimits.Comment,
                 ErrorMessage = "A reason is required to reject.",
                 Separator = true,
             });
@@ -77,6 +80,10 @@ internal static class TeamsCards
         var kind = card.Kind == CardKind.Task ? "Task" : "Approval needed";
         return new AdaptiveCard(body, actions) { FallbackText = $"{kind}: {card.Title} ({card.InstanceId})" };
     }
+
+    /// <summary>The inputs as facts, each value cut to fit the card.</summary>
+    public static FactSet Facts(CardModel card) =>
+        new(card.Fields.Select(f => new Fact(CardText.Clip(f.Label, 200), CardText.Clip(f.Value, CardText.Value, CardText.More(card.InstanceId)))).ToList());
 
     /// <summary>The form for a start command that lacks required inputs, pre-filled with what was given.</summary>
     public static AdaptiveCard StartForm(StartForm form, string? notice = null)
@@ -119,8 +126,9 @@ internal static class TeamsCards
                 ErrorMessage = error,
                 Placeholder = "name@example.com",
                 Value = value,
+                MaxLength = TextLimits.Input,
             },
-            _ => new InputText(input.Id) { Label = input.Label, IsRequired = input.Required, ErrorMessage = error, Value = value },
+            _ => new InputText(input.Id) { Label = input.Label, IsRequired = input.Required, ErrorMessage = error, Value = value, MaxLength = TextLimits.Input },
         };
     }
 }

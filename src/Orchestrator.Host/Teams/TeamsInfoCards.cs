@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using static Orchestrator.Host.Teams.TeamsCards;
 
@@ -27,16 +28,16 @@ internal static class TeamsInfoCards
         var open = card.Status == CardStatus.Open;
         var body = Heading(card, notice);
         // An open resubmit card shows the inputs as a form below, not as facts.
-        if (card.Fields.Count > 0 && !(open && card.Form is not null)) body.Add(new FactSet(card.Fields.Select(f => new Fact(f.Label, f.Value)).ToList()));
+        if (card.Fields.Count > 0 && !(open && card.Form is not null)) body.Add(Facts(card));
         if (card.Kind == CardKind.Resubmit && !string.IsNullOrWhiteSpace(card.Reason))
-            body.Add(new TextBlock($"Reason: {card.Reason}") { Weight = "Bolder" });
+            body.Add(new TextBlock($"Reason: {CardText.Clip(card.Reason, CardText.Reason, CardText.More(card.InstanceId))}") { Weight = "Bolder" });
         body.AddRange(ExchangeElements(card));
 
         if (!open)
         {
             var icon = card.Status == CardStatus.Done ? "✅" : "⏹️";
-            body.Add(new TextBlock($"{icon} {card.Outcome ?? card.Status.ToString()}") { Weight = "Bolder", Separator = true });
-            return new AdaptiveCard(body) { FallbackText = $"{card.Title} ({card.InstanceId}): {card.Outcome ?? card.Status.ToString()}" };
+            body.Add(new TextBlock($"{icon} {CardText.Clip(card.Outcome ?? card.Status.ToString(), CardText.Reason, CardText.More(card.InstanceId))}") { Weight = "Bolder", Separator = true });
+            return new AdaptiveCard(body) { FallbackText = $"{card.Title} ({card.InstanceId}): {CardText.Clip(card.Outcome ?? card.Status.ToString(), 300)}" };
         }
 
         var data = new JsonObject { [InstanceKey] = card.InstanceId, [AssignmentKey] = card.AssignmentId };
@@ -47,12 +48,13 @@ internal static class TeamsInfoCards
                 Label = "Your answer",
                 IsMultiline = true,
                 IsRequired = true,
+                MaxLength = TextLimits.Answer,
                 ErrorMessage = "Write an answer.",
                 Separator = true,
             });
             return new AdaptiveCard(body, [new ExecuteAction("Send answer", AnswerInfo, data) { Style = "positive", AssociatedInputs = "auto" }])
             {
-                FallbackText = $"Question: {card.Exchanges.LastOrDefault()?.Question ?? card.Title} ({card.InstanceId})",
+                FallbackText = $"Question: {CardText.Clip(card.Exchanges.LastOrDefault()?.Question ?? card.Title, 300)} ({card.InstanceId})",
             };
         }
 
@@ -73,7 +75,7 @@ internal static class TeamsInfoCards
     public static AdaptiveCard QuestionForm(CardModel card, string? notice = null)
     {
         var body = Heading(card, notice);
-        if (card.Fields.Count > 0) body.Add(new FactSet(card.Fields.Select(f => new Fact(f.Label, f.Value)).ToList()));
+        if (card.Fields.Count > 0) body.Add(Facts(card));
         body.AddRange(ExchangeElements(card));
         body.Add(new InputText(QuestionInput)
         {
@@ -81,6 +83,7 @@ internal static class TeamsInfoCards
             Placeholder = "What do you need to know?",
             IsMultiline = true,
             IsRequired = true,
+            MaxLength = TextLimits.Question,
             ErrorMessage = "Write a question.",
             Separator = true,
         });
@@ -99,15 +102,19 @@ internal static class TeamsInfoCards
     /// <summary>The questions and answers of a step, and what the requester changed on resubmitting; drawn on every kind of card.</summary>
     public static IEnumerable<CardElement> ExchangeElements(CardModel card)
     {
+        var more = CardText.More(card.InstanceId);
         if (card.Changes.Count > 0)
         {
             yield return new TextBlock("What changed") { Weight = "Bolder", Separator = true };
-            yield return new FactSet(card.Changes.Select(c => new Fact(c.Label, $"{c.Before} → {c.After}")).ToList());
+            yield return new FactSet(card.Changes.Select(c => new Fact(c.Label, $"{CardText.Clip(c.Before, 300)} → {CardText.Clip(c.After, 300)}")).ToList());
         }
-        foreach (var e in card.Exchanges)
+        var skipped = Math.Max(0, card.Exchanges.Count - CardText.Exchanges);
+        if (skipped > 0)
+            yield return new TextBlock($"{skipped} earlier question{(skipped == 1 ? "" : "s")} and answers: status {card.InstanceId}") { IsSubtle = true, Separator = true };
+        foreach (var e in card.Exchanges.Skip(skipped))
         {
-            yield return new TextBlock($"{e.AskedBy} asked: {e.Question}") { Separator = true };
-            if (e.Answer is { } answer) yield return new TextBlock($"{e.AnsweredBy} answered: {answer}") { Spacing = "Small", Weight = "Bolder" };
+            yield return new TextBlock($"{e.AskedBy} asked: {CardText.Clip(e.Question, CardText.Value, more)}") { Separator = true };
+            if (e.Answer is { } answer) yield return new TextBlock($"{e.AnsweredBy} answered: {CardText.Clip(answer, CardText.Value, more)}") { Spacing = "Small", Weight = "Bolder" };
         }
     }
 

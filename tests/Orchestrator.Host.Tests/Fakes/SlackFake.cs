@@ -46,6 +46,7 @@ internal sealed class SlackFake : IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly List<SlackFakeCall> _calls = [];
+    private readonly List<string> _refusals = [];
     private readonly Dictionary<string, SlackFakeUser> _users = [];
     private readonly Dictionary<string, string> _dmChannels = [];
     private readonly HashSet<string> _channels = [];
@@ -157,6 +158,12 @@ internal sealed class SlackFake : IAsyncDisposable
     public IReadOnlyList<SlackFakeCall> Calls
     {
         get { lock (_gate) return [.. _calls]; }
+    }
+
+    /// <summary>Why each call refused as <c>invalid_blocks</c> (or a view as <c>invalid_arguments</c>) was refused, oldest first.</summary>
+    public IReadOnlyList<string> Refusals
+    {
+        get { lock (_gate) return [.. _refusals]; }
     }
 
     public IReadOnlyList<SlackFakeCall> CallsTo(string method) => [.. Calls.Where(c => c.Method == method)];
@@ -364,6 +371,8 @@ internal sealed class SlackFake : IAsyncDisposable
         var blocks = Blocks(body);
         if (string.IsNullOrEmpty(text) && blocks is null)
             return Error("no_text");
+        if (Invalid("chat.postMessage", text, blocks) is { } invalid)
+            return invalid;
 
         var ts = NextTs();
         var message = new SlackFakeMessage(channel, ts, text, blocks, Str(body, "thread_ts"), body["metadata"]?.DeepClone() as JsonObject, 0);
@@ -393,6 +402,8 @@ internal sealed class SlackFake : IAsyncDisposable
 
         var text = Str(body, "text") ?? existing.Text;
         var blocks = body.ContainsKey("blocks") ? Blocks(body) : existing.Blocks;
+        if (Invalid("chat.update", text, blocks) is { } invalid)
+            return invalid;
         _messages[(channel, ts)] = existing with { Text = text, Blocks = blocks, Updates = existing.Updates + 1 };
         return Ok(new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text });
     }
@@ -405,6 +416,8 @@ internal sealed class SlackFake : IAsyncDisposable
             return Error("user_not_in_channel");
         if (string.IsNullOrEmpty(Str(body, "text")) && Blocks(body) is null)
             return Error("no_text");
+        if (Invalid("chat.postEphemeral", Str(body, "text"), Blocks(body)) is { } invalid)
+            return invalid;
         return Ok(new JsonObject { ["message_ts"] = NextTs() });
     }
 
@@ -431,6 +444,8 @@ internal sealed class SlackFake : IAsyncDisposable
             return Error("invalid_arguments");
         if (View(body) is not { } view || Str(view, "type") != "modal")
             return Error("invalid_arguments");
+        if (InvalidView("views.open", view) is { } invalid)
+            return invalid;
         return Ok(new JsonObject { ["view"] = WithId(view) });
     }
 
@@ -440,9 +455,29 @@ internal sealed class SlackFake : IAsyncDisposable
             return Error("user_not_found");
         if (View(body) is not { } view || Str(view, "type") != "home")
             return Error("invalid_arguments");
+        if (InvalidView("views.publish", view) is { } invalid)
+            return invalid;
         var published = WithId(view);
         _homeViews[userId] = (JsonObject)published.DeepClone();
         return Ok(new JsonObject { ["view"] = published });
+    }
+
+    // Slack truncates text past 40,000 characters and refuses blocks past Block Kit's limits; the fake refuses both.
+    private IResult? Invalid(string method, string? text, JsonArray? blocks)
+    {
+        var why = text is { Length: > 40000 } ? $"text of {text.Length} characters" : blocks is null ? null : BlockKitRules.CheckMessage(blocks);
+        if (why is null)
+            return null;
+        _refusals.Add($"{method}: {why}");
+        return Error(text is { Length: > 40000 } ? "msg_too_long" : "invalid_blocks");
+    }
+
+    private IResult? InvalidView(string method, JsonObject view)
+    {
+        if (BlockKitRules.CheckView(view) is not { } why)
+            return null;
+        _refusals.Add($"{method}: {why}");
+        return Error("invalid_arguments");
     }
 
     private JsonObject WithId(JsonObject view)
