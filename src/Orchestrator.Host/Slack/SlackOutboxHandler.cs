@@ -138,12 +138,9 @@ internal sealed class SlackOutboxHandler(
         await slack.PublishView(userId, SlackHome.Render(HomeModel.For(email, store, catalog.People)), cancellationToken);
     }
 
-    private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken)
-    {
-        var userId = await people.UserIdOfAsync(email, cancellationToken)
+    private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken) =>
+        await people.DirectChannelAsync(email, cancellationToken)
             ?? throw new DeliveryException($"{email} has no Slack account with that email", transient: false);
-        return await slack.OpenDirectMessage(userId, cancellationToken);
-    }
 
     /// <summary>Each message carries its outbox key, so a message can always be traced to the change that caused it.</summary>
     private static SlackMessageMetadata Metadata(OutboxItem item) =>
