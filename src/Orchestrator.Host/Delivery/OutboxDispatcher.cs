@@ -170,7 +170,10 @@ internal sealed partial class OutboxDispatcher(
     {
         try
         {
-            var deferred = await DeliverAsync(item, cancellationToken);
+            // The pass read the outbox before it took this instance and channel: an earlier delivery of this very message
+            // may have finished since. What the store says now decides, and its count of tries begun is the one to trust.
+            if (store.GetOutbox(item.Id) is not { State: OutboxState.Pending } current || current.NextAttempt > time.GetUtcNow()) return;
+            var deferred = await DeliverAsync(current, cancellationToken);
             if (deferred is { } wait)
             {
                 if (channel is null) store.MarkDeferred(item.Id, time.GetUtcNow() + wait);
