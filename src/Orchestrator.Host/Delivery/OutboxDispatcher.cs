@@ -27,11 +27,18 @@ internal sealed class DeliveryDeferredException(TimeSpan wait) : Exception($"def
     public TimeSpan Wait { get; } = wait;
 }
 
-/// <summary>Which messages a dispatcher delivers: webhooks have their own, so a slow receiver never holds up a card.</summary>
-internal sealed record OutboxLane(string Name, bool TakesWebhooks)
+/// <summary>
+/// Which messages a dispatcher delivers: the kinds named, or with <see cref="Except"/> every other kind. Each lane has its own
+/// dispatcher, so a slow webhook receiver never holds up a card, and a backlog of cards never holds up an answer to a command.
+/// </summary>
+internal sealed record OutboxLane(string Name, IReadOnlyList<string> Kinds, bool Except = false)
 {
-    public static readonly OutboxLane Chat = new("chat", false);
-    public static readonly OutboxLane Webhooks = new("webhooks", true);
+    /// <summary>Private answers to a person's own command or click (response_url, modals whose trigger expires in seconds).</summary>
+    public static readonly OutboxLane Replies = new("replies", [OutboxKinds.SlackRespond, OutboxKinds.SlackOpenView]);
+    public static readonly OutboxLane Webhooks = new("webhooks", [OutboxKinds.Webhook]);
+
+    /// <summary>Cards, notes, App Home redraws: everything the other lanes do not take.</summary>
+    public static readonly OutboxLane Chat = new("chat", [.. Replies.Kinds, .. Webhooks.Kinds], Except: true);
 }
 
 internal sealed class DeliveryOptions
@@ -48,11 +55,16 @@ internal sealed class DeliveryOptions
 
     /// <summary>Least time between two posts into one Slack channel (Slack allows about one message per second per channel).</summary>
     public TimeSpan ChannelPace { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many messages one lane delivers at once; never two of one instance, nor two to one recipient.</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 8;
 }
 
 /// <summary>
-/// Delivers the outbox in order per instance: woken at once after each commit, and by a periodic sweep that picks up
-/// retries and whatever a previous process left behind. A message is marked delivered only after its call succeeded.
+/// Delivers the outbox in order per instance: woken at once after each commit and after each delivery, and by a periodic
+/// sweep that picks up retries and whatever a previous process left behind. A message is marked delivered only after its
+/// call succeeded. Messages to different recipients go out side by side, so one person's backlog (Slack's per-channel
+/// pace) or one slow call never holds up anyone else's.
 /// </summary>
 internal sealed partial class OutboxDispatcher(
     LiteDbStore store,
@@ -68,6 +80,16 @@ internal sealed partial class OutboxDispatcher(
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly DeliveryOptions _options = options.Value;
     private readonly IOutboxHandler[] _handlers = handlers.ToArray();
+    private readonly OutboxLane _lane = lane ?? OutboxLane.Chat;
+
+    // What is being delivered now, and which instances and channels it holds; only passes and finished deliveries change them.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, Task> _inFlight = [];
+    private readonly HashSet<string> _busyGroups = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _busyChannels = new(StringComparer.OrdinalIgnoreCase);
+
+    // A channel that must wait (Slack's pace), and until when: its messages are passed over without asking the handler.
+    private readonly Dictionary<string, DateTimeOffset> _pacedUntil = new(StringComparer.OrdinalIgnoreCase);
 
     public void Wake()
     {
@@ -87,7 +109,7 @@ internal sealed partial class OutboxDispatcher(
             {
                 try
                 {
-                    await RunOnceAsync(stoppingToken);
+                    RunOnce(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -102,31 +124,83 @@ internal sealed partial class OutboxDispatcher(
         finally
         {
             store.OutboxChanged -= Wake;
+            Task[] running;
+            lock (_gate) running = [.. _inFlight.Values];
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 
-    /// <summary>One pass over the pending messages; returns how many were delivered.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One pass over every pending message of the lane: starts delivering each one that may go now (the first pending one
+    /// of its instance, its channel free and not waiting for Slack's pace) and returns how many it started.
+    /// </summary>
+    public int RunOnce(CancellationToken cancellationToken)
     {
-        var delivered = 0;
-        var blocked = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in store.PendingOutbox(1000, (lane ?? OutboxLane.Chat).TakesWebhooks))
+        var started = 0;
+        var now = time.GetUtcNow();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var done in _pacedUntil.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _pacedUntil.Remove(done);
+        }
+        foreach (var item in store.PendingOutbox(_lane.Kinds, _lane.Except))
         {
             var group = item.InstanceId ?? item.Key;
-            if (blocked.Contains(group)) continue;
-            var now = time.GetUtcNow();
-            if (item.NextAttempt > now)
+            // Only the first pending message of an instance may go: the rest wait for it, in the order they were written.
+            if (!seen.Add(group) || item.NextAttempt > now) continue;
+            var channel = ChannelOf(item);
+            lock (_gate)
             {
-                blocked.Add(group);
-                continue;
+                if (_inFlight.Count >= Math.Max(1, _options.MaxConcurrentDeliveries)) break;
+                if (_busyGroups.Contains(group)) continue;
+                if (channel is not null && (_busyChannels.Contains(channel) || _pacedUntil.ContainsKey(channel))) continue;
+                _busyGroups.Add(group);
+                if (channel is not null) _busyChannels.Add(channel);
+                _inFlight[item.Id] = Task.Run(() => DeliverThenReleaseAsync(item, group, channel, cancellationToken), CancellationToken.None);
             }
-            if (await DeliverAsync(item, cancellationToken)) delivered++;
-            else blocked.Add(group);
+            started++;
         }
-        return delivered;
+        return started;
     }
 
-    private async Task<bool> DeliverAsync(OutboxItem item, CancellationToken cancellationToken)
+    /// <summary>Messages to one recipient share their channel (a person's DM): one at a time, at the channel's pace.</summary>
+    private static string? ChannelOf(OutboxItem item) => item.Recipient is { } to ? $"{item.Kind}:{to}" : null;
+
+    private async Task DeliverThenReleaseAsync(OutboxItem item, string group, string? channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The pass read the outbox before it took this instance and channel: an earlier delivery of this very message
+            // may have finished since. What the store says now decides, and its count of tries begun is the one to trust.
+            if (store.GetOutbox(item.Id) is not { State: OutboxState.Pending } current || current.NextAttempt > time.GetUtcNow()) return;
+            var deferred = await DeliverAsync(current, cancellationToken);
+            if (deferred is { } wait)
+            {
+                if (channel is null) store.MarkDeferred(item.Id, time.GetUtcNow() + wait);
+                else lock (_gate) _pacedUntil[channel] = time.GetUtcNow() + wait;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogSweepFailed(ex);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(item.Id);
+                _busyGroups.Remove(group);
+                if (channel is not null) _busyChannels.Remove(channel);
+            }
+            Wake();
+        }
+    }
+
+    /// <summary>Delivers one message and records the outcome; returns how long it must wait when its channel is not ready yet.</summary>
+    private async Task<TimeSpan?> DeliverAsync(OutboxItem item, CancellationToken cancellationToken)
     {
         var handler = _handlers.FirstOrDefault(h => h.CanHandle(item));
         try
@@ -138,7 +212,7 @@ internal sealed partial class OutboxDispatcher(
             LogDelivered(item.Kind, item.Key, item.InstanceId);
             if (AskedCard(item) is { } card && store.FindCard(card.InstanceId, card.AssignmentId) is { } posted)
                 engine.RecordDelivery(card.InstanceId, card.AssignmentId, posted.Platform);
-            return true;
+            return null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -146,8 +220,7 @@ internal sealed partial class OutboxDispatcher(
         }
         catch (DeliveryDeferredException deferred)
         {
-            store.MarkDeferred(item.Id, time.GetUtcNow() + deferred.Wait);
-            return false;
+            return deferred.Wait;
         }
         catch (Exception ex)
         {
@@ -168,7 +241,7 @@ internal sealed partial class OutboxDispatcher(
                 failures.Surface(item, failure.Message);
                 if (AskedCard(item) is { } card) engine.RecordDelivery(card.InstanceId, card.AssignmentId, null, failure.Message);
             }
-            return false;
+            return null;
         }
     }
 

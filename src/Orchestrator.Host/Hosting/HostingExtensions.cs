@@ -84,6 +84,8 @@ internal static partial class HostingExtensions
         services.AddSingleton<SlackPeople>();
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
+        // Answers to commands and clicks on a lane of their own: a backlog of cards never holds them up.
+        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, OutboxLane.Replies));
         services.AddSingleton<SlackInboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
         return services;

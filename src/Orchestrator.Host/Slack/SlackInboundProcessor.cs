@@ -12,7 +12,10 @@ namespace Orchestrator.Host.Slack;
 
 /// <summary>
 /// Works through recorded Slack requests after they were acknowledged: runs commands, records decisions, and queues
-/// every answer in the outbox. A request whose work failed for a passing reason (Slack down) stays for the next pass.
+/// every answer in the outbox. Each person's requests are done one after another in the order they came; different
+/// people's side by side, so one person's slow request (a command naming many people, a slow users.info) holds up
+/// nobody else. A request whose work failed for a passing reason (Slack down) stays, and that person's later requests
+/// wait behind it.
 /// </summary>
 internal sealed partial class SlackInboundProcessor(
     LiteDbStore store,
@@ -26,8 +29,20 @@ internal sealed partial class SlackInboundProcessor(
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
+
+    /// <summary>How many people's requests are worked on at once.</summary>
+    public const int MaxConcurrentPeople = 8;
+
+    /// <summary>The most people one command may name (Slack mentions); more is refused before any of them is looked up.</summary>
+    public const int MaxMentions = 20;
+
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _wake = new(0, 1);
+
+    // The person (Slack user id) each worker serves; at most one worker per person, so their requests keep their order.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Task> _workers = new(StringComparer.Ordinal);
 
     private void Wake()
     {
@@ -43,8 +58,15 @@ internal sealed partial class SlackInboundProcessor(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RunOnceAsync(stoppingToken);
-                await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+                try
+                {
+                    RunOnce(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogPassFailed(ex);
+                }
+                await _wake.WaitAsync(RetryPause, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -53,31 +75,102 @@ internal sealed partial class SlackInboundProcessor(
         finally
         {
             inbox.Recorded -= Wake;
+            Task[] running;
+            lock (_gate) running = [.. _workers.Values];
+            await Task.WhenAll(running);
         }
     }
 
-    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a worker for each person with requests waiting and none working for them yet; returns how many it started.</summary>
+    public int RunOnce(CancellationToken cancellationToken)
     {
-        foreach (var item in store.UnprocessedInbound())
+        var started = 0;
+        foreach (var requests in store.UnprocessedInbound().GroupBy(PersonOf, StringComparer.Ordinal))
         {
-            try
+            lock (_gate)
             {
-                await ProcessAsync(item, cancellationToken);
-                store.MarkInboundDone(item.Key);
+                if (_workers.Count >= MaxConcurrentPeople) break;
+                if (_workers.ContainsKey(requests.Key)) continue;
+                var queue = requests.ToList();
+                _workers[requests.Key] = Task.Run(() => WorkAsync(requests.Key, queue, cancellationToken), CancellationToken.None);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            started++;
+        }
+        return started;
+    }
+
+    private async Task WorkAsync(string person, IReadOnlyList<InboundItem> requests, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var item in requests)
             {
-                throw;
+                // The list was read before an earlier worker for this person finished: what it did since is not done again.
+                if (store.IsInboundDone(item.Key)) continue;
+                if (!await TryProcessAsync(item, cancellationToken))
+                {
+                    // Later requests of this person wait behind this one; others carry on meanwhile.
+                    await Task.Delay(RetryPause, cancellationToken);
+                    break;
+                }
             }
-            catch (Exception ex) when (IsTransient(ex) && time.GetUtcNow() - item.Received < GiveUpAfter)
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPassFailed(ex);
+        }
+        finally
+        {
+            lock (_gate) _workers.Remove(person);
+            Wake();
+        }
+    }
+
+    /// <summary>Does one request; false when it failed for a passing reason and is to be tried again.</summary>
+    private async Task<bool> TryProcessAsync(InboundItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessAsync(item, cancellationToken);
+            store.MarkInboundDone(item.Key);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (IsTransient(ex) && time.GetUtcNow() - item.Received < GiveUpAfter)
+        {
+            LogRetry(item.Key, ex.Message);
+            return false;
+        }
+        catch (Exception ex)
+        {
+            LogFailed(ex, item.Key);
+            store.MarkInboundDone(item.Key);
+            return true;
+        }
+    }
+
+    /// <summary>The Slack user a request came from; a request that names none is a partition of its own.</summary>
+    private static string PersonOf(InboundItem item)
+    {
+        try
+        {
+            var user = item.Kind switch
             {
-                LogRetry(item.Key, ex.Message);
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex, item.Key);
-                store.MarkInboundDone(item.Key);
-            }
+                SlackInbox.Command => QueryHelpers.ParseQuery(item.Body).TryGetValue("user_id", out var id) ? id.ToString() : null,
+                SlackInbox.Event => JsonNode.Parse(item.Body)?["event"]?["user"]?.GetValue<string>(),
+                _ => JsonNode.Parse(item.Body)?["user"]?["id"]?.GetValue<string>(),
+            };
+            return string.IsNullOrEmpty(user) ? $"request:{item.Key}" : $"user:{user}";
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return $"request:{item.Key}";
         }
     }
 
@@ -103,7 +196,13 @@ internal sealed partial class SlackInboundProcessor(
             return;
         }
         // Slack leaves 'text' out of a bare "/orchestrate": that is a request for help, not an error.
-        var text = await ResolveMentionsAsync(form.TryGetValue("text", out var typed) ? typed.ToString() : "", ct);
+        var typedText = form.TryGetValue("text", out var typed) ? typed.ToString() : "";
+        if (TooManyMentions(typedText) is { } refusal)
+        {
+            Finish(item, () => Respond(item, responseUrl, refusal));
+            return;
+        }
+        var text = await ResolveMentionsAsync(typedText, ct);
         Finish(item, () =>
         {
             var reply = commands.Execute(text, email, SlackOutboxHandler.Platform, Prefix);
@@ -229,6 +328,11 @@ internal sealed partial class SlackInboundProcessor(
         var email = await EmailAsync(user, ct);
         if (email is null) return;
         var text = MentionPattern().Replace(SlackEndpoints.Text(e, "text") ?? "", m => type == "app_mention" && m.Index == 0 ? "" : m.Value).Trim();
+        if (TooManyMentions(text) is { } refusal)
+        {
+            Finish(item, () => DirectMessage(item, email, refusal));
+            return;
+        }
         text = await ResolveMentionsAsync(text, ct);
         Finish(item, () =>
         {
@@ -243,6 +347,15 @@ internal sealed partial class SlackInboundProcessor(
         var email = (await people.EmailOfAsync(userId, ct))?.Email;
         if (speaker && email is not null) router.Spoke(email, SlackOutboxHandler.Platform);
         return email;
+    }
+
+    /// <summary>The answer to a command that names more people than <see cref="MaxMentions"/>, or null when it is within it.</summary>
+    private static string? TooManyMentions(string text)
+    {
+        var count = MentionPattern().Count(text);
+        return count <= MaxMentions
+            ? null
+            : $"A command can name at most {MaxMentions} people; this one names {count}. Nothing was started or changed.";
     }
 
     /// <summary>Turns Slack mentions (<c>&lt;@U123&gt;</c>, <c>&lt;@U123|name&gt;</c>) into emails, the identity the domain knows.</summary>
@@ -288,4 +401,7 @@ internal sealed partial class SlackInboundProcessor(
 
     [LoggerMessage(LogLevel.Error, "Slack request {Key} failed")]
     private partial void LogFailed(Exception ex, string key);
+
+    [LoggerMessage(LogLevel.Error, "A pass over the Slack inbox failed")]
+    private partial void LogPassFailed(Exception ex);
 }

@@ -155,12 +155,9 @@ internal sealed class SlackOutboxHandler(
         await slack.PublishView(userId, SlackHome.Render(HomeModel.For(email, store, catalog.People)), cancellationToken);
     }
 
-    private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken)
-    {
-        var userId = await people.UserIdOfAsync(email, cancellationToken)
+    private async Task<string> DirectMessageChannelAsync(string email, CancellationToken cancellationToken) =>
+        await people.DirectChannelAsync(email, cancellationToken)
             ?? throw new DeliveryException($"{email} has no Slack account with that email", transient: false);
-        return await slack.OpenDirectMessage(userId, cancellationToken);
-    }
 
     /// <summary>Slack's answers to a card it will never take as drawn; a smaller card is tried instead of retrying this one.</summary>
     private static bool RefusedAsInvalid(SlackApiException ex) =>

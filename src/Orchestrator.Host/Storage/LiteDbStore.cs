@@ -434,9 +434,14 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
         _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
-    /// <summary>Pending messages of one lane (webhooks, or everything else), in the order they were written.</summary>
-    public IReadOnlyList<OutboxItem> PendingOutbox(int limit, bool webhooks) =>
-        _outbox.Find(Query.And(Query.EQ("pending", true), webhooks ? Query.EQ("kind", OutboxKinds.Webhook) : Query.Not("kind", OutboxKinds.Webhook)), limit: limit)
+    /// <summary>
+    /// Every pending message of one lane (those of <paramref name="kinds"/>, or with <paramref name="except"/> all others), in
+    /// the order they were written. All of them, not a first page: a backlog for one channel at the front must not hide
+    /// another channel's messages behind it.
+    /// </summary>
+    public IReadOnlyList<OutboxItem> PendingOutbox(IReadOnlyCollection<string> kinds, bool except) =>
+        _outbox.Find(Query.EQ("pending", true))
+            .Where(d => kinds.Contains(d["kind"].AsString) != except)
             .OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
     public OutboxItem? GetOutbox(long id) => _outbox.FindById(id) is { } d ? ToItem(d) : null;
@@ -514,6 +519,8 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
                 ["body"] = body,
                 ["header"] = header,
                 ["received"] = at.UtcDateTime,
+                // Two requests in one millisecond (what the date keeps) still keep the order they came in.
+                ["seq"] = Interlocked.Increment(ref _inboundSeq),
                 ["done"] = false,
             });
             return true;
@@ -524,12 +531,18 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         }
     }
 
+    private long _inboundSeq;
+
+    /// <summary>Requests not done yet, in the order they came.</summary>
     public IReadOnlyList<InboundItem> UnprocessedInbound() =>
-        _inbox.Find(Query.EQ("done", false)).OrderBy(d => d["received"].AsDateTime)
+        _inbox.Find(Query.EQ("done", false))
+            .OrderBy(d => d["received"].AsDateTime).ThenBy(d => d.TryGetValue("seq", out var seq) && seq.IsInt64 ? seq.AsInt64 : 0)
             .Select(d => new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString, new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc))))
             .ToList();
 
     public void MarkInboundDone(string key) => Mark(_inbox, key, d => d["done"] = true);
+
+    public bool IsInboundDone(string key) => _inbox.FindById(key) is { } d && d["done"].AsBoolean;
 
     public int CountInbound() => _inbox.Count();
 
@@ -550,7 +563,20 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("slack", out var v) && v.IsString ? v.AsString : null;
 
     public (string Email, string? TimeZone)? EmailOfSlackUser(string userId) =>
-        _identities.FindOne(Query.EQ("slack", userId)) is { } d ? (d["_id"].AsString, d["tz"].IsString ? d["tz"].AsString : null) : null;
+        SlackIdentityOf(userId) is { } known ? (known.Email, known.TimeZone) : null;
+
+    /// <summary>The person a Slack user id belongs to, and when Slack last confirmed it (null for records kept before that was noted).</summary>
+    public (string Email, string? TimeZone, DateTimeOffset? Seen)? SlackIdentityOf(string userId) =>
+        _identities.FindOne(Query.EQ("slack", userId)) is { } d
+            ? (d["_id"].AsString, d["tz"].IsString ? d["tz"].AsString : null,
+                d.TryGetValue("seen", out var seen) && seen.IsDateTime ? new DateTimeOffset(DateTime.SpecifyKind(seen.AsDateTime, DateTimeKind.Utc)) : null)
+            : null;
+
+    /// <summary>The bot's DM channel with a person on Slack, once opened (it never changes, so it is opened once).</summary>
+    public string? SlackDirectChannelOf(string email) =>
+        _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("dm", out var v) && v.IsString ? v.AsString : null;
+
+    public void SaveSlackDirectChannel(string email, string channel) => UpdateIdentity(email, doc => doc["dm"] = channel);
 
     /// <summary>The zone from a person's Slack profile, for people the directory gives none.</summary>
     public string? SlackTimeZoneOf(string email) =>
@@ -562,11 +588,27 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     public bool HomeOpened(string email) =>
         _identities.FindById(email.ToLowerInvariant()) is { } d && d.TryGetValue("home", out var h) && h.IsBoolean && h.AsBoolean;
 
-    public void SaveSlackIdentity(string email, string userId, string? timeZone) => UpdateIdentity(email, doc =>
+    /// <summary>Remembers what Slack said about a user just now; an id that moved to another email (an email change) leaves the old one.</summary>
+    public void SaveSlackIdentity(string email, string userId, string? timeZone, DateTimeOffset seen)
     {
-        doc["slack"] = userId;
-        doc["tz"] = timeZone;
-    });
+        lock (_gate)
+        {
+            var id = email.ToLowerInvariant();
+            foreach (var old in _identities.Find(Query.EQ("slack", userId)).Where(d => d["_id"].AsString != id).ToList())
+            {
+                old.Remove("slack");
+                old.Remove("dm");
+                _identities.Update(old);
+            }
+            UpdateIdentity(email, doc =>
+            {
+                if (doc.TryGetValue("slack", out var previous) && previous.IsString && previous.AsString != userId) doc.Remove("dm");
+                doc["slack"] = userId;
+                doc["tz"] = timeZone;
+                doc["seen"] = seen.UtcDateTime;
+            });
+        }
+    }
 
     private void UpdateIdentity(string email, Action<BsonDocument> change)
     {

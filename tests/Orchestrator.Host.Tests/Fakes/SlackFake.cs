@@ -56,6 +56,7 @@ internal sealed class SlackFake : IAsyncDisposable
     private readonly Dictionary<string, Queue<Script>> _scripts = [];
     private readonly List<(string Method, TimeSpan Delay)> _delays = [];
     private readonly List<(string Method, TimeSpan Delay)> _lateAnswers = [];
+    private readonly List<SlackFakeHold> _holds = [];
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _port;
@@ -155,6 +156,18 @@ internal sealed class SlackFake : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Calls to <paramref name="method"/> whose body names <paramref name="value"/> (a user id, an email) are not answered
+    /// until the hold is released: Slack being slow for one person only.
+    /// </summary>
+    public SlackFakeHold Hold(string method, string value)
+    {
+        var hold = new SlackFakeHold(method, value);
+        lock (_gate)
+            _holds.Add(hold);
+        return hold;
+    }
+
     public IReadOnlyList<SlackFakeCall> Calls
     {
         get { lock (_gate) return [.. _calls]; }
@@ -227,6 +240,20 @@ internal sealed class SlackFake : IAsyncDisposable
     {
         var (body, formToken) = await ReadBody(request, formOnly: FormOnlyMethods.Contains(method));
         var token = BearerToken(request) ?? formToken;
+        SlackFakeHold? hold;
+        lock (_gate)
+            hold = _holds.FirstOrDefault(h => h.Matches(method, body));
+        if (hold is not null)
+        {
+            try
+            {
+                await hold.Wait(request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
         if (TakeDelay(method) is { } delay)
         {
             try
@@ -596,5 +623,27 @@ internal sealed class SlackFake : IAsyncDisposable
             httpContext.Response.ContentType = "application/json; charset=utf-8";
             return httpContext.Response.WriteAsync("""{"ok":false,"error":"ratelimited"}""");
         }
+    }
+}
+
+/// <summary>Calls held by <see cref="SlackFake.Hold"/>: <see cref="Reached"/> completes when the first one arrives.</summary>
+internal sealed class SlackFakeHold(string method, string value)
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Reached => _reached.Task;
+
+    public bool Released => _released.Task.IsCompleted;
+
+    public void Release() => _released.TrySetResult();
+
+    internal bool Matches(string calledMethod, JsonObject body) =>
+        !Released && calledMethod == method && body.Any(p => p.Value is JsonValue v && v.TryGetValue<string>(out var s) && s == value);
+
+    internal Task Wait(CancellationToken cancellationToken)
+    {
+        _reached.TrySetResult();
+        return _released.Task.WaitAsync(cancellationToken);
     }
 }
