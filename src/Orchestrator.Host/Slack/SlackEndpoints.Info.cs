@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Host.Storage;
 
