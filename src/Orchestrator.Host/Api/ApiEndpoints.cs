@@ -26,12 +26,12 @@ internal static class ApiEndpoints
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyDefaults.Policy).WithBodyLimit(RequestLimits.Api)
             .WithTags("Orchestrator")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapPost("/workflows/{id}/instances", Start).Accepts<StartInstanceRequest>("application/json")
             .WithName("StartInstance")
             .WithSummary("Starts an instance of a workflow for a requester in the directory; the key's system is recorded as who started it.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/instances/{id}", Get)
             .WithName("GetInstance")
             .WithSummary("One instance: state, current owners, due times and history.")
@@ -44,7 +44,8 @@ internal static class ApiEndpoints
             .WithSummary("Completes a task assigned to the key's system (type complete) or adds a comment as that system (type comment).")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 
@@ -166,7 +167,13 @@ internal static class ApiEndpoints
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
+            // Bounded by the endpoint's body limit. String values are only decoded when read, so bad UTF-8 is caught here, once.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                return (null, Invalid(new() { ["body"] = ["is not valid UTF-8 text"] }));
+            buffer.Position = 0;
+            var body = await JsonSerializer.DeserializeAsync<T>(buffer, options, request.HttpContext.RequestAborted);
             if (body is not null) return (body, null);
             return (null, Invalid(new() { ["body"] = ["must be a JSON object"] }));
         }
@@ -185,13 +192,26 @@ internal static class ApiEndpoints
 
     private static string? Scalar(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => StringOf(value),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Null => "",
         _ => null,
     };
+
+    /// <summary>The text of a JSON string, or null when its escapes do not make valid text (a lone surrogate such as <c>\udc00</c>).</summary>
+    private static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));

@@ -44,6 +44,24 @@ public sealed class ApiBadInputTests : IAsyncLifetime
         Assert.Equal(0, _host.Store.CountInstances());
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xC2 }, "not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'c', (byte)'0', (byte)'0' }, "inputs.item")]
+    public async Task Text_that_is_not_valid_unicode_is_400_and_starts_nothing(byte[] inside, string names)
+    {
+        // Found by the fuzz suite: a string value is decoded only when read, which threw and answered 500.
+        var body = "{ \"requester\": \"alice@example.com\", \"inputs\": { \"amount\": 5, \"item\": \"a"u8.ToArray().Concat(inside).Concat("b\" } }"u8.ToArray()).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/workflows/purchase/instances") { Content = new ByteArrayContent(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _key);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(names, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, _host.Store.CountInstances());
+    }
+
     [Fact]
     public async Task An_unknown_key_gets_401_and_starts_nothing()
     {

@@ -28,11 +28,14 @@ public sealed class ApiContractTests : IAsyncLifetime
     /// <summary>Each operation and the statuses it answers with; the document must declare exactly these.</summary>
     private static readonly Dictionary<string, string[]> Statuses = new()
     {
-        ["StartInstance"] = ["201", "400", "401", "404"],
+        ["StartInstance"] = ["201", "400", "401", "404", "413"],
         ["GetInstance"] = ["200", "401", "404"],
         ["ListInstances"] = ["200", "400", "401"],
-        ["PostInstanceEvent"] = ["200", "400", "401", "403", "404", "409"],
+        ["PostInstanceEvent"] = ["200", "400", "401", "403", "404", "409", "413"],
     };
+
+    /// <summary>A body over the API's 1 MB limit.</summary>
+    private static readonly string Oversized = $$"""{ "type": "comment", "text": "{{new string('x', 1_100_000)}}" }""";
 
     private SlackFake _slack = null!;
     private TestHost _host = null!;
@@ -81,6 +84,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         await Check("POST", start, "/api/v1/workflows/nope/instances", _jira, """{ "requester": "alice@example.com" }""", HttpStatusCode.NotFound);
         await Check("POST", start, "/api/v1/workflows/purchase/instances", null, """{ "requester": "alice@example.com" }""", HttpStatusCode.Unauthorized);
         await Check("POST", start, "/api/v1/workflows/purchase/instances", "orc_not-a-key", """{ "requester": "alice@example.com" }""", HttpStatusCode.Unauthorized);
+        await Check("POST", start, "/api/v1/workflows/purchase/instances", _jira, Oversized, HttpStatusCode.RequestEntityTooLarge, validRequest: false);
 
         // Events: a comment, a completion by the step's own system, and every refusal.
         await Check("POST", events, "/api/v1/instances/purchase-1/events", _jira, """{ "type": "comment", "text": "PO 4711 raised" }""", HttpStatusCode.OK);
@@ -91,6 +95,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         await Check("POST", events, "/api/v1/instances/purchase-1/events", _jira, """{ "type": "launch" }""", HttpStatusCode.BadRequest);
         await Check("POST", events, "/api/v1/instances/purchase-99/events", _jira, """{ "type": "comment", "text": "x" }""", HttpStatusCode.NotFound);
         await Check("POST", events, "/api/v1/instances/purchase-1/events", null, """{ "type": "comment", "text": "x" }""", HttpStatusCode.Unauthorized);
+        await Check("POST", events, "/api/v1/instances/purchase-1/events", _jira, Oversized, HttpStatusCode.RequestEntityTooLarge, validRequest: false);
 
         // Reads: open, completed and closed instances (with and without a current step), a list without histories, refusals.
         await Check("GET", one, "/api/v1/instances/purchase-1", _jira, null, HttpStatusCode.OK);

@@ -81,7 +81,7 @@ public sealed class ApiKeyCommandTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("create", "Bad Name", "not a valid name")]
+    [InlineData("create", "Bad/Name", "not a valid name")]
     [InlineData("create", "--db", "name the key")]
     [InlineData("create", "jira2 --system", "--system")]
     [InlineData("create", "jira2 --system Bad/System", "not a valid system")]

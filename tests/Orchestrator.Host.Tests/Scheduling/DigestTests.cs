@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Host.Scheduling;
+using Orchestrator.Host.Storage;
 using Orchestrator.Host.Tests.Fakes;
 using Orchestrator.Host.Tests.Infrastructure;
 using static Orchestrator.Host.Tests.Infrastructure.SlackStory;
@@ -32,6 +33,16 @@ public sealed class DigestTests : IAsyncLifetime
         _host = TestHost.Start(_slack, settings: new Dictionary<string, string?> { ["Workflows:Path"] = folder }, time: _time);
     }
 
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(60)) Assert.Fail($"{what} did not happen within 60 s");
+            await Task.Delay(20);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
@@ -43,6 +54,9 @@ public sealed class DigestTests : IAsyncLifetime
     {
         await _host.Command(_slack, Alice, "start slow item=Chair");
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
+        // The host paces posts into a channel by the (fake) clock at which it records a delivery: advancing the clock while
+        // the card's delivery is still being recorded would put Bob's channel out of reach until the clock moves again.
+        await WaitUntil(() => _host.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the card's delivery recorded");
         var digest = _host.Services.GetRequiredService<DigestJob>();
 
         _time.Advance(TimeSpan.FromHours(2)); // 08:00 UTC = 09:00 Berlin: overdue, Bob's morning
