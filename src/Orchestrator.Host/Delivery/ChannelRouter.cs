@@ -67,10 +67,9 @@ internal sealed class ChannelRouter
         return CanReach(Teams, email) ? Teams : null;
     }
 
-    /// <summary>Why no platform that is on can reach this person, for the admins who must act on it.</summary>
+    /// <summary>Why no platform that is on can reach this person (Slack is then off), for the admins who must act on it.</summary>
     public string Unreachable(string? email) =>
-        $"no chat platform that is on can reach {email ?? "the recipient"}: "
-        + (SlackOn ? "Slack did not know them" : "Slack is not configured")
+        $"no chat platform that is on can reach {email ?? "the recipient"}: Slack is not configured"
         + (_teams is null ? "" : ", and they have not installed the app in Teams or written to the bot there");
 
     // Slack reachability is only known after a users.lookupByEmail call, so a configured Slack counts as reachable.
