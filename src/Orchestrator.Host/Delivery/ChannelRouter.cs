@@ -67,10 +67,12 @@ internal sealed class ChannelRouter
         return CanReach(Teams, email) ? Teams : null;
     }
 
-    /// <summary>Why no platform that is on can reach this person, for the admins who must act on it.</summary>
+    /// <summary>Whether no platform that is on can take this effect; cheap while Slack is on, which takes whatever Teams cannot.</summary>
+    public bool Unroutable(OutboxItem item) => !SlackOn && item.Kind == OutboxKinds.Effect && PlatformFor(item) is null;
+
+    /// <summary>Why no platform that is on can reach this person (Slack is then off), for the admins who must act on it.</summary>
     public string Unreachable(string? email) =>
-        $"no chat platform that is on can reach {email ?? "the recipient"}: "
-        + (SlackOn ? "Slack did not know them" : "Slack is not configured")
+        $"no chat platform that is on can reach {email ?? "the recipient"}: Slack is not configured"
         + (_teams is null ? "" : ", and they have not installed the app in Teams or written to the bot there");
 
     // Slack reachability is only known after a users.lookupByEmail call, so a configured Slack counts as reachable.
@@ -88,7 +90,7 @@ internal sealed class ChannelRouter
 /// </summary>
 internal sealed class UnreachableOutboxHandler(ChannelRouter router) : IOutboxHandler
 {
-    public bool CanHandle(OutboxItem item) => item.Kind == OutboxKinds.Effect && router.PlatformFor(item) is null;
+    public bool CanHandle(OutboxItem item) => router.Unroutable(item);
 
     public Task HandleAsync(OutboxItem item, CancellationToken cancellationToken)
     {
