@@ -34,6 +34,8 @@ internal static class AuditKey
         if (!string.IsNullOrWhiteSpace(configured)) return (Bytes(configured), "configuration", null);
         var file = FileOf(storePath);
         if (Find(null, null, storePath) is { } kept) return (kept, file, null);
+        // Empty: the host died while writing it, before anything was keyed with it.
+        if (File.Exists(file)) File.Delete(file);
         var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         using (var stream = StoreFiles.Create(file))
         using (var writer = new StreamWriter(stream))
