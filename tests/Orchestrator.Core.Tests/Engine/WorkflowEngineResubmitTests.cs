@@ -124,6 +124,24 @@ public sealed class WorkflowEngineResubmitTests
     }
 
     [Fact]
+    public void A_resubmission_form_checked_by_someone_else_is_refused_before_any_field_is_validated()
+    {
+        var (world, id) = Rejected();
+        var back = ResubmitCard(world, id).Card.AssignmentId;
+        var invalid = Values(("amount", "lots"), ("model", ""));
+
+        var byBob = world.Engine.CheckResubmit(id, back, Bob, invalid);
+        var byAlice = world.Engine.CheckResubmit(id, back, Alice, invalid);
+
+        Assert.Equal("Only Alice Adams, who made the request, can change and resubmit it. Nothing was changed.", byBob.Refusal?.Message);
+        Assert.Null(byBob.Validation);
+        Assert.Null(byAlice.Refusal);
+        Assert.Equal(["amount"], byAlice.Validation!.Errors.Select(e => e.Field));
+        Assert.Equal(["model"], byAlice.Validation.MissingRequired.Select(m => m.Id));
+        Assert.Equal("1500", world.Stored(id).Inputs["amount"]);
+    }
+
+    [Fact]
     public void Only_the_requester_can_resubmit_and_only_once()
     {
         var (world, id) = Rejected();
