@@ -18,6 +18,10 @@ internal static class BenchmarkMain
         var quick = args.Contains("--quick");
         var jsonIndex = Array.IndexOf(args, "--json");
         var jsonPath = jsonIndex >= 0 && jsonIndex + 1 < args.Length ? args[jsonIndex + 1] : null;
+        // --only decisions (or ack, tick, process): one scenario, e.g. to compare one figure before and after a change.
+        var onlyIndex = Array.IndexOf(args, "--only");
+        var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1] : null;
+        bool Runs(string scenario) => only is null || only == scenario;
         var folder = Path.Combine(Path.GetTempPath(), "orchestrator-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
 
@@ -30,19 +34,29 @@ internal static class BenchmarkMain
         var total = Stopwatch.StartNew();
         try
         {
-            Console.Error.WriteLine("ack latency…");
-            figures.AddRange(await AckScenario.Run(counts.Clicks, clients: 64, folder));
-            Console.Error.WriteLine("durable decisions…");
-            figures.AddRange(DecisionScenario.Run(counts.Decisions, folder));
-            foreach (var open in counts.Open)
+            if (Runs("ack"))
+            {
+                Console.Error.WriteLine("ack latency…");
+                figures.AddRange(await AckScenario.Run(counts.Clicks, clients: 64, folder));
+            }
+            if (Runs("decisions"))
+            {
+                Console.Error.WriteLine("durable decisions…");
+                figures.AddRange(DecisionScenario.Run(counts.Decisions, folder));
+            }
+            foreach (var open in Runs("tick") || Runs("process") ? counts.Open : [])
             {
                 Console.Error.WriteLine($"scheduler tick, {open:N0} open…");
-                figures.AddRange(TickScenario.Run(open, due: 1_000, folder));
+                var tick = TickScenario.Run(open, due: 1_000, folder).ToList();
+                if (Runs("tick")) figures.AddRange(tick);
             }
             var largest = counts.Open.Max();
-            Console.Error.WriteLine($"start-up and memory, {largest:N0} open…");
-            figures.AddRange(await ProcessScenario.Run(TickScenario.PathFor(largest, folder), largest, counts.Repeats));
-            if (counts.Open.Length > 1)
+            if (Runs("process"))
+            {
+                Console.Error.WriteLine($"start-up and memory, {largest:N0} open…");
+                figures.AddRange(await ProcessScenario.Run(TickScenario.PathFor(largest, folder), largest, counts.Repeats));
+            }
+            if (Runs("tick") && counts.Open.Length > 1)
             {
                 var ticks = figures.Where(f => f.Name.StartsWith("scheduler tick", StringComparison.Ordinal)).ToList();
                 var ratio = ticks[^1].Value / ticks[0].Value;

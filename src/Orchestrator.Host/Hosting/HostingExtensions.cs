@@ -33,6 +33,8 @@ internal static partial class HostingExtensions
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .Validate(o => o.Retention >= StorageOptions.ShortestRetention,
+                "Storage:Retention must be at least 1.00:00:00 (a day): a finished request's record keeps Slack's retries from running it twice.")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {

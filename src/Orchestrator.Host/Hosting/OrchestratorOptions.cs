@@ -4,6 +4,12 @@ internal sealed class StorageOptions
 {
     public const string Section = "Storage";
     public string Path { get; set; } = "data/orchestrator.db";
+
+    /// <summary>How long delivered outbox messages and finished inbound requests are kept before they are pruned.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Slack retries a request within minutes; its record must outlive that to keep it from running twice.</summary>
+    public static readonly TimeSpan ShortestRetention = TimeSpan.FromDays(1);
 }
 
 internal sealed class WorkflowsOptions

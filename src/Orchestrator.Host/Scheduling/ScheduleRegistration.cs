@@ -12,6 +12,7 @@ internal static class ScheduleRegistration
         services.AddScheduler();
         services.AddTransient<SchedulerTick>();
         services.AddTransient<DigestJob>();
+        services.AddTransient<RetentionJob>();
         return services;
     }
 
@@ -24,6 +25,7 @@ internal static class ScheduleRegistration
             var scheduled = seconds < 60 ? tick.EverySeconds(seconds) : tick.Cron($"*/{Math.Max(1, seconds / 60)} * * * *");
             scheduled.PreventOverlapping(nameof(SchedulerTick));
             scheduler.Schedule<DigestJob>().EveryFiveMinutes().PreventOverlapping(nameof(DigestJob));
+            scheduler.Schedule<RetentionJob>().Hourly().PreventOverlapping(nameof(RetentionJob));
         });
         return app;
     }

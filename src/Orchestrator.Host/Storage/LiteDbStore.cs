@@ -45,8 +45,9 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Path = System.IO.Path.GetFullPath(path);
-        StoreFiles.Prepare(Path);
-        _db = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct });
+        // Every commit is on disk before it returns: what a person was told was recorded survives a power loss.
+        Disk = DurableEngine.Engine(Path);
+        _db = new LiteDatabase(Disk, disposeOnClose: true);
         _instances = _db.GetCollection("instances");
         _counters = _db.GetCollection("counters");
         _outbox = _db.GetCollection("outbox", BsonAutoId.Int64);
@@ -69,12 +70,19 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         _instances.EnsureIndex("stuck");
         _outbox.EnsureIndex("key", unique: true);
         _outbox.EnsureIndex("pending");
+        // Only delivered messages have a delivery time: retention finds the old ones without reading the rest.
+        _outbox.EnsureIndex("delivered");
         _identities.EnsureIndex("slack");
         // The inbound processor asks for what is not done yet on every pass; without this it reads the whole inbox.
         _inbox.EnsureIndex("done");
+        // When a finished request came in (null while it is not done): retention's way to the old ones.
+        _inbox.EnsureIndex("finished", Finished);
     }
 
     public string Path { get; }
+
+    /// <summary>The engine on the store's files, which syncs each commit to disk.</summary>
+    internal DurableEngine Disk { get; }
 
     /// <summary>For channel stores that keep their own collections in the same file (Teams conversation references).</summary>
     internal LiteDatabase Database => _db;
@@ -554,6 +562,56 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
             if (doc is null) return;
             change(doc);
             collection.Update(doc);
+        }
+    }
+
+    // ---- retention -------------------------------------------------------------------------------------------
+
+    // A query uses an index when it asks by the index's own expression.
+    private const string Finished = "IIF($.done = true, $.received, null)";
+
+    /// <summary>
+    /// Looks at up to <paramref name="limit"/> outbox messages delivered before <paramref name="before"/>, oldest first,
+    /// after the first <paramref name="skip"/> (those a previous batch kept), and deletes in one commit those no longer
+    /// needed. Pending and failed messages are never touched, nor the messages of an instance still open (a Teams card is
+    /// drawn again from its instance's latest effect). Returns how many were deleted and how many looked at (fewer than
+    /// <paramref name="limit"/>: nothing older is left).
+    /// </summary>
+    public (int Deleted, int Seen) PruneDelivered(DateTimeOffset before, int skip, int limit)
+    {
+        lock (_gate)
+        {
+            var rows = _outbox.Find(Query.Between("delivered", new BsonValue(DateTime.MinValue), new BsonValue(before.UtcDateTime)), skip, limit).ToList();
+            var open = new Dictionary<string, bool>(StringComparer.Ordinal);
+            var ids = rows
+                .Where(d => d["state"].AsString == nameof(OutboxState.Delivered))
+                .Where(d => !d["instance"].IsString || d["instance"].AsString.Length == 0 || !IsOpen(d["instance"].AsString, open))
+                .Select(d => d["_id"])
+                .ToArray();
+            return (ids.Length == 0 ? 0 : _outbox.DeleteMany(Query.In("_id", ids)), rows.Count);
+        }
+    }
+
+    private bool IsOpen(string instanceId, Dictionary<string, bool> known)
+    {
+        if (!known.TryGetValue(instanceId, out var open))
+            known[instanceId] = open = _instances.FindById(instanceId) is { } doc && doc["state"].AsString == nameof(InstanceState.Open);
+        return open;
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> finished inbound requests received before <paramref name="before"/>, oldest
+    /// first, in one commit; requests not done yet are never touched. Returns how many were deleted.
+    /// </summary>
+    public int PruneFinishedInbound(DateTimeOffset before, int limit)
+    {
+        lock (_gate)
+        {
+            var ids = _inbox.Find(Query.Between(Finished, new BsonValue(DateTime.MinValue), new BsonValue(before.UtcDateTime)), limit: limit)
+                .Where(d => d["done"].AsBoolean)
+                .Select(d => d["_id"])
+                .ToArray();
+            return ids.Length == 0 ? 0 : _inbox.DeleteMany(Query.In("_id", ids));
         }
     }
 

@@ -55,6 +55,19 @@ internal static class StoreFiles
         return new FileStream(path, options);
     }
 
+    /// <summary>
+    /// LiteDB's scratch file for sorting large queries, beside the store and as private as it (LiteDB would make it with the
+    /// process's umask), deleted when the store closes; one a crash left behind is replaced.
+    /// </summary>
+    public static FileStream Scratch(string path)
+    {
+        var scratch = Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-tmp" + Path.GetExtension(path));
+        File.Delete(scratch);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, Options = FileOptions.DeleteOnClose };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Private;
+        return new FileStream(scratch, options);
+    }
+
     /// <summary>LiteDB's write-ahead log beside <paramref name="path"/>: <c>name-log.ext</c>.</summary>
     public static string LogOf(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
