@@ -14,6 +14,10 @@ public enum Verdict { Approve, Reject, Done }
 /// One run of a workflow. It carries the definition it started with, so later edits to the YAML file
 /// never change a running instance. Only <see cref="Engine.WorkflowEngine"/> changes it.
 /// </summary>
+/// <remarks>
+/// In memory this is the definition object itself; how it is kept is the store's choice (the host's stores each
+/// version once and keeps only its workflow id and <see cref="WorkflowDefinition.Version"/> with the instance).
+/// </remarks>
 public sealed class WorkflowInstance
 {
     public required string Id { get; init; }

@@ -131,7 +131,7 @@ internal static class AuditChain
             chains++;
             var entries = EntriesOf(audit, id);
             events += entries.Count;
-            var history = JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, StoreJson.Options)!.History;
+            var history = StoreJson.HistoryOf(doc["json"].AsString);
             var audited = doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
             var head = doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
             notChecked += CheckChain(id, entries, history, audited, head, key, problems);

@@ -22,6 +22,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     private readonly ILiteCollection<BsonDocument> _cards;
     private readonly ILiteCollection<BsonDocument> _audit;
     private readonly ILiteCollection<BsonDocument> _setAside;
+    private readonly DefinitionVersions _definitions;
     private readonly HashSet<string> _setAsideIds;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -49,6 +50,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         Disk = DurableEngine.Engine(Path);
         _db = new LiteDatabase(Disk, disposeOnClose: true);
         _instances = _db.GetCollection("instances");
+        _definitions = new DefinitionVersions(_db);
         _counters = _db.GetCollection("counters");
         _outbox = _db.GetCollection("outbox", BsonAutoId.Int64);
         _inbox = _db.GetCollection("inbox");
@@ -150,6 +152,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
             catch
             {
                 _db.Rollback();
+                _definitions.Forget();
                 _batchChanges.Clear();
                 _batchAddedEffects = false;
                 throw;
@@ -216,6 +219,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         catch (Exception e)
         {
             _db.Rollback();
+            _definitions.Forget();
             throw NotSaved(instance, current, e);
         }
     }
@@ -290,6 +294,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     {
         var audited = current is not null && current.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
         var prev = current is not null && current.TryGetValue("chain", out var c) && c.IsString ? c.AsString : AuditChain.Genesis;
+        _definitions.EnsureStored(instance.Definition);
         var doc = Serialize(instance);
         doc["chain"] = AuditChain.Append(_audit, instance, audited, prev, _auditKey);
         doc["audited"] = instance.History.Count;
@@ -383,7 +388,10 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         }
     }
 
-    private static BsonDocument Serialize(WorkflowInstance instance)
+    /// <summary>How many definition versions the file keeps (each once, however many instances refer to it).</summary>
+    public int CountDefinitionVersions() => _definitions.Count();
+
+    private BsonDocument Serialize(WorkflowInstance instance)
     {
         var waiting = new BsonArray(instance.IsOpen ? instance.CurrentOwners().Select(e => new BsonValue(e.ToLowerInvariant())) : []);
         return new BsonDocument
@@ -398,12 +406,12 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
             ["unowned"] = instance.IsOpen && instance.Current is { State: StepState.Active } && !instance.CurrentOwners().Any(),
             ["deadline"] = instance.IsOpen && instance.Current is { State: StepState.Active, DueAt: { } deadline } ? new BsonValue(deadline.UtcDateTime) : BsonValue.Null,
             ["due"] = instance.NextDueAt() is { } due ? new BsonValue(due.UtcDateTime) : BsonValue.Null,
-            ["json"] = JsonSerializer.Serialize(instance, StoreJson.Options),
+            ["json"] = JsonSerializer.Serialize(instance, _definitions.InstanceOptions),
         };
     }
 
-    private static WorkflowInstance Deserialize(BsonDocument doc) =>
-        JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, StoreJson.Options)!;
+    private WorkflowInstance Deserialize(BsonDocument doc) =>
+        JsonSerializer.Deserialize<WorkflowInstance>(doc["json"].AsString, _definitions.InstanceOptions)!;
 
     // ---- outbox ----------------------------------------------------------------------------------------------
 
