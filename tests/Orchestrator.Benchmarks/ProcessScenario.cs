@@ -8,6 +8,15 @@ internal static class ProcessScenario
 {
     public static async Task<IEnumerable<Figure>> Run(string dbPath, int open, int repeats)
     {
+        // The seeded file is written without an audit key, like a store from before keyed chains: the first start seals its
+        // chains once (an upgrade's one-time cost, reported apart); the figures below are every later start.
+        double firstStart;
+        using (var first = await ChildProcess.StartHost(dbPath))
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseUrl };
+            await http.GetAsync("readyz");
+            firstStart = first.StartedIn.TotalMilliseconds;
+        }
         var hostStarts = new List<double>();
         var bareStarts = new List<double>();
         long hostMemory = 0, bareMemory = 0;
@@ -35,6 +44,8 @@ internal static class ProcessScenario
                 $"median of {repeats}, child process, includes runtime start"),
             new Figure($"resident memory, {open:N0} open", mb, "MB", bareMb, "empty ASP.NET Core app", "≤ 300 MB", mb <= 300,
                 "working set of the host process after /readyz"),
+            new Figure($"first start after upgrade (seals {open:N0} unkeyed audit chains once)", firstStart, "ms", bareStart, "empty ASP.NET Core app to healthy", "—", true,
+                "one-time; child process, includes runtime start"),
         ];
     }
 }

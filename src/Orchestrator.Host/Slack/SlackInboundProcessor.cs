@@ -53,6 +53,8 @@ internal sealed partial class SlackInboundProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first pass may be long (a backlog after a restart): let the host finish starting and answer /healthz meanwhile.
+        await Task.Yield();
         inbox.Recorded += Wake;
         try
         {

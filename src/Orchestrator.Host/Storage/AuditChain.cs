@@ -50,25 +50,38 @@ internal static class AuditChain
         if (meta.FindById(SealedId) is not null) return;
         var audit = db.GetCollection(Collection);
         var instances = db.GetCollection("instances");
-        db.BeginTrans();
-        try
+        // One pass over the events outside any transaction (a per-instance look-up inside one scans the whole collection):
+        // the chains that have events, less those with a keyed one, are the legacy chains to seal.
+        var audited = new HashSet<string>(StringComparer.Ordinal);
+        var keyed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in audit.Query().Select(BsonExpression.Create("{ i: $.instance, k: $.keyed }")).ToEnumerable())
         {
-            foreach (var doc in instances.FindAll().ToList())
+            if (!e["i"].IsString) continue;
+            audited.Add(e["i"].AsString);
+            if (e["k"].IsBoolean && e["k"].AsBoolean) keyed.Add(e["i"].AsString);
+        }
+        audited.ExceptWith(keyed);
+        // Batches keep each transaction short; sealing again after a crash in between writes the same seals.
+        foreach (var batch in audited.Order(StringComparer.Ordinal).Chunk(500))
+        {
+            db.BeginTrans();
+            try
             {
-                var id = doc["_id"].AsString;
-                var entries = EntriesOf(audit, id);
-                if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
-                doc["seal"] = Seal(key, id, doc);
-                instances.Update(doc);
+                foreach (var id in batch)
+                {
+                    if (instances.FindById(id) is not { } doc) continue;
+                    doc["seal"] = Seal(key, id, doc);
+                    instances.Update(doc);
+                }
+                db.Commit();
             }
-            meta.Upsert(new BsonDocument { ["_id"] = SealedId, ["at"] = DateTime.UtcNow });
-            db.Commit();
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
         }
-        catch
-        {
-            db.Rollback();
-            throw;
-        }
+        meta.Upsert(new BsonDocument { ["_id"] = SealedId, ["at"] = DateTime.UtcNow });
     }
 
     private static string Seal(byte[] key, string id, BsonDocument instance)
