@@ -156,6 +156,8 @@ public sealed class ApiStoryTests : IAsyncLifetime
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
         await _host.Click(_slack, Bob, "approve", _slack.Cards(Bob)[0].ButtonValue("approve"));
         await WaitForState("onboarding-1", i => (string?)i["current_step"]?["id"] == "account");
+        // Deliveries are recorded on the instance just after they land; wait, so the revision read here is stable.
+        await _slack.WaitFor(_ => _host.Store.AllOutbox().All(o => o.State == Orchestrator.Host.Storage.OutboxState.Delivered), what: "every delivery recorded");
         var revision = _host.Store.Get("onboarding-1")!.Revision;
 
         var posing = await _host.Post("/api/v1/instances/onboarding-1/events", _key, """{ "type": "complete", "step": "account", "system": "erp" }""");

@@ -173,6 +173,8 @@ public sealed class RequestInfoStoryTests : IAsyncLifetime
         await _host.SubmitView(Bob, "reject_reason", card.ButtonValue("reject"), Text("reason", "Too much for one offsite"));
         await _slack.WaitFor(s => s.Cards(Alice).Any(m => m.Buttons().Any(b => (string?)b["action_id"] == "resubmit")), what: "Alice's resubmit card");
         var value = _slack.Cards(Alice).Single(m => m.Buttons().Any()).ButtonValue("resubmit");
+        // A delivery is recorded on the instance just after Slack took it; wait, so the revision read here is stable.
+        await _slack.WaitFor(_ => _host.Store.AllOutbox().All(o => o.State == Orchestrator.Host.Storage.OutboxState.Delivered), what: "every delivery recorded");
         var revision = _host.Store.Get("expense-1")!.Revision;
 
         // Bob is known here (he rejected it): the modal is answered with the refusal alone.
