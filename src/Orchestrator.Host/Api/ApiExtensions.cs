@@ -9,7 +9,7 @@ internal static class ApiExtensions
     /// <summary>The HTTP API's services: API-key authentication, problem details and the OpenAPI document.</summary>
     public static IServiceCollection AddHttpApi(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<LiteDbStore>().Database));
+        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IApiKeyRows>()));
         // No default scheme: only /api/v1 asks for a key, so chat endpoints never pay for a look-up.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(ApiKeyDefaults.Policy, policy => policy

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using LiteDB;
 using Orchestrator.Host.Api;
+using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Cli;
 
@@ -76,10 +76,10 @@ internal static class ApiKeyCommand
                 var folder = Path.GetDirectoryName(path);
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
-            if (verb == "list") return StoreSnapshot.Read(path, db => List(new ApiKeyStore(db, writable: false), path, output));
+            if (verb == "list") return StoreSnapshot.Read(path, store => List(new ApiKeyStore(store), path, output));
             EnsureNoHostHoldsIt(path);
-            using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
-            var keys = new ApiKeyStore(database);
+            using var store = new LiteDbStore(path);
+            var keys = new ApiKeyStore(store);
             return verb == "create" ? Create(keys, name!, system, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }
         catch (IOException e)

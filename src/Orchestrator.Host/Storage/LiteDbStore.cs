@@ -598,6 +598,11 @@ internal sealed partial class LiteDbStore : IStore
             .OrderBy(d => d["received"].AsDateTime).ThenBy(d => d.TryGetValue("seq", out var seq) && seq.IsInt64 ? seq.AsInt64 : 0)
             .ToList();
 
+    public IReadOnlyList<InboundItem> UnprocessedInbound() =>
+        Unprocessed().Select(d => new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString,
+            new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc)),
+            d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : null)).ToList();
+
     public IReadOnlyList<InboundItem> ClaimInbound(string owner, DateTimeOffset now, TimeSpan lease, int limit)
     {
         lock (_gate) return InTransaction(() =>
