@@ -92,3 +92,28 @@ internal sealed partial class ApiKeyStore(IApiKeyRows rows)
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+/// <summary>Admins' chat commands on the keys (<c>admin keys</c>, <c>admin revoke-key</c>): a leaked key is revoked without a restart.</summary>
+internal sealed partial class ApiKeyAdmin(ApiKeyStore keys, TimeProvider time, ILogger<ApiKeyAdmin> logger) : IApiKeyAdmin
+{
+    public IReadOnlyList<ApiKeySummary> Keys() =>
+        keys.All().Select(k => new ApiKeySummary(k.Name, k.System, k.Created, k.LastUsed, k.Revoked)).ToList();
+
+    public string? Revoke(string name, string actor)
+    {
+        if (!ApiKeyStore.IsValidName(name)) return $"'{name}' is not a key name: {ApiKeyStore.NameRule}. See admin keys.";
+        switch (keys.Revoke(name, time.GetUtcNow()))
+        {
+            case ApiKeyChange.NotFound:
+                return $"There is no API key named '{name}'. See admin keys.";
+            case ApiKeyChange.AlreadyRevoked:
+                return $"The API key '{name}' is already revoked.";
+            default:
+                LogRevoked(name, actor);
+                return null;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "API key {Name} revoked by {Actor}")]
+    private partial void LogRevoked(string name, string actor);
+}

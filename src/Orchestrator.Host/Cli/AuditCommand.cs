@@ -46,8 +46,6 @@ internal static class AuditCommand
 
     private static int Run(string verb, string? db, string? keyText, string? outPath, string? sinceText, TextWriter output, TextWriter error)
     {
-        var path = db is not null ? Path.GetFullPath(db) : StoragePath();
-        if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
         DateTimeOffset? since = null;
         if (sinceText is not null)
         {
@@ -55,6 +53,23 @@ internal static class AuditCommand
                 return Fail(error, $"audit export: --since '{sinceText}' is not a date like 2026-11-01.");
             since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
+        try
+        {
+            if (CliStore.Postgres(db) is { } connection)
+            {
+                var sharedKey = string.IsNullOrWhiteSpace(keyText) ? CliCommands.Configured(AuditKey.Setting) : keyText;
+                var bytes = string.IsNullOrWhiteSpace(sharedKey) ? null : AuditKey.Bytes(sharedKey);
+                using var shared = CliStore.OpenPostgres(connection, bytes);
+                var where = CliStore.Describe(shared);
+                return verb == "verify" ? Verify(shared, where, bytes, output, error) : Export(shared, where, bytes, outPath!, since, output, error);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException || StoreErrors.IsStoreFailure(e))
+        {
+            return Fail(error, $"audit {verb}: {e.Message}");
+        }
+        var path = db is not null ? Path.GetFullPath(db) : StoragePath();
+        if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
 
         var key = AuditKey.Find(keyText, CliCommands.Configured(AuditKey.Setting), path);
 

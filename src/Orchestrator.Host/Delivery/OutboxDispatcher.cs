@@ -61,7 +61,7 @@ internal sealed class DeliveryOptions
     public int MaxConcurrentDeliveries { get; set; } = 8;
 
     /// <summary>
-    /// How long a host holds a message it took: if it dies meanwhile, another host takes the message after this. Longer
+    /// How long a host holds a message or request it took: if it dies meanwhile, another host takes it after this. Longer
     /// than any one call may take (Slack and Teams calls time out well within it).
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);

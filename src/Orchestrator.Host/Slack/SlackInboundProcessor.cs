@@ -31,6 +31,7 @@ internal sealed partial class SlackInboundProcessor(
     Catalog catalog,
     TimeProvider time,
     ChannelRouter router,
+    Microsoft.Extensions.Options.IOptions<DeliveryOptions> delivery,
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
@@ -44,8 +45,6 @@ internal sealed partial class SlackInboundProcessor(
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(2);
 
-    // How long this host holds the requests it took; if it dies, another host takes them after this.
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     // The person (Slack user id) each worker serves; at most one worker per person, so their requests keep their order.
@@ -96,7 +95,7 @@ internal sealed partial class SlackInboundProcessor(
     {
         var started = 0;
         // Taken, not only read: another host sharing the store leaves these people's requests alone while this one holds them.
-        var claimed = requests.ClaimInbound(host.Id, time.GetUtcNow(), Lease, 1000);
+        var claimed = requests.ClaimInbound(host.Id, time.GetUtcNow(), delivery.Value.Lease, 1000);
         foreach (var queued in claimed.GroupBy(i => i.Partition ?? SlackInbox.PartitionOf(i.Kind, i.Body, i.Key), StringComparer.Ordinal))
         {
             lock (_gate)

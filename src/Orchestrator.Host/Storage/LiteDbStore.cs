@@ -79,6 +79,24 @@ internal sealed partial class LiteDbStore : IStore
         _inbox.EnsureIndex("done");
         // When a finished request came in (null while it is not done): retention's way to the old ones.
         _inbox.EnsureIndex("finished", Finished);
+        ReleaseDeadClaims();
+    }
+
+    /// <summary>
+    /// One process has the file (LiteDB takes it whole), so a claim found on opening was made by a process that is gone:
+    /// its work is free at once instead of after its lease.
+    /// </summary>
+    private void ReleaseDeadClaims()
+    {
+        _db.BeginTrans();
+        foreach (var (collection, open) in new[] { (_outbox, Query.EQ("pending", true)), (_inbox, Query.EQ("done", false)) })
+            foreach (var doc in collection.Find(open).Where(d => d.ContainsKey("lease_owner")).ToList())
+            {
+                doc.Remove("lease_owner");
+                doc.Remove("lease_until");
+                collection.Update(doc);
+            }
+        _db.Commit();
     }
 
     public string Path { get; }
