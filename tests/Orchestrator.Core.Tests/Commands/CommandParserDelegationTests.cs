@@ -31,10 +31,14 @@ public sealed class CommandParserDelegationTests
         { "delegate bob@example.com until 20.03.2026", "'20.03.2026' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-20.", CommandParser.DelegateUsage },
         { "delegate bob@example.com until 2026-02-30", "'2026-02-30' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-20.", CommandParser.DelegateUsage },
         { "delegate bob@example.com 2026-03-20", "After the person only 'until YYYY-MM-DD' may follow, not '2026-03-20'.", CommandParser.DelegateUsage },
-        { "admin", "admin needs one of: stuck, reassign, reload.", CommandParser.AdminUsage },
+        { "admin", "admin needs one of: stuck, reassign, reload, keys, revoke-key.", CommandParser.AdminUsage },
         { "admin stuk", "I don't know 'admin stuk'. Did you mean 'admin stuck'?", CommandParser.AdminUsage },
         { "admin reassign purchase-3 manager", "admin reassign needs a request id, a step and a person.", CommandParser.ReassignUsage },
         { "admin stuck now", "admin stuck takes nothing after it.", "admin stuck" },
+        { "admin keys all", "admin keys takes nothing after it.", CommandParser.KeysUsage },
+        { "admin revoke-key", "admin revoke-key needs the name of one API key.", CommandParser.KeysUsage },
+        { "admin revoke-key a b", "admin revoke-key needs the name of one API key.", CommandParser.KeysUsage },
+        { "admin revoke", "I don't know 'admin revoke'. Did you mean 'admin revoke-key'?", CommandParser.AdminUsage },
         { "delgate bob@example.com", "I don't know the command 'delgate'. Did you mean 'delegate'?", "" },
     };
 
