@@ -10,7 +10,7 @@ namespace Orchestrator.Host.Storage;
 /// The one LiteDB file: instances, their outbox, the Slack inbox, identities and card references.
 /// Writes are serialised and wrapped in a transaction so an instance and the effects it causes land together.
 /// </summary>
-internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
+internal sealed partial class LiteDbStore : IStore
 {
     private readonly LiteDatabase _db;
     private readonly Lock _gate = new();
@@ -450,15 +450,52 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
         _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
-    /// <summary>
-    /// Every pending message of one lane (those of <paramref name="kinds"/>, or with <paramref name="except"/> all others), in
-    /// the order they were written. All of them, not a first page: a backlog for one channel at the front must not hide
-    /// another channel's messages behind it.
-    /// </summary>
-    public IReadOnlyList<OutboxItem> PendingOutbox(IReadOnlyCollection<string> kinds, bool except) =>
-        _outbox.Find(Query.EQ("pending", true))
-            .Where(d => kinds.Contains(d["kind"].AsString) != except)
-            .OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
+    public IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit,
+        IReadOnlyCollection<string> skipRecipients)
+    {
+        lock (_gate) return InTransaction(() =>
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var claimed = new List<OutboxItem>();
+            foreach (var d in _outbox.Find(Query.EQ("pending", true)).OrderBy(d => d["_id"].AsInt64))
+            {
+                if (claimed.Count >= limit) break;
+                if (kinds.Contains(d["kind"].AsString) == except) continue;
+                var group = d["instance"].IsString ? d["instance"].AsString : d["key"].AsString;
+                // Only the first pending message of an instance may go: the rest wait for it, in the order they were written.
+                if (!seen.Add(group)) continue;
+                if (DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc) > now.UtcDateTime || Leased(d, now) is not null) continue;
+                if (d["recipient"].IsString && skipRecipients.Contains(d["recipient"].AsString)) continue;
+                d["lease_owner"] = owner;
+                d["lease_until"] = (now + lease).UtcDateTime;
+                _outbox.Update(d);
+                claimed.Add(ToItem(d));
+            }
+            return claimed;
+        });
+    }
+
+    /// <summary>Several writes in one commit (one flush to disk); joins a batch running on this thread.</summary>
+    private T InTransaction<T>(Func<T> work)
+    {
+        if (InBatch) return work();
+        _db.BeginTrans();
+        try
+        {
+            var result = work();
+            _db.Commit();
+            return result;
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    public void ReleaseOutbox(long id, DateTimeOffset next) => Mark(id, d => d["next"] = next.UtcDateTime);
+
+    public int CountFailedOutbox() => _outbox.Count(Query.EQ("state", nameof(OutboxState.Failed)));
 
     public OutboxItem? GetOutbox(long id) => _outbox.FindById(id) is { } d ? ToItem(d) : null;
 
@@ -483,7 +520,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     /// Records, before a call that posts, that a try began: if the process dies before the outcome is written,
     /// the next try knows the post may have landed and looks for it instead of posting again.
     /// </summary>
-    public void MarkTryStarted(long id) => Mark(id, d => d["tries"] = (d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0) + 1);
+    public void MarkTryStarted(long id) => Mark(id, d => d["tries"] = (d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0) + 1, endsClaim: false);
 
     public void MarkDeferred(long id, DateTimeOffset next) => Mark(id, d => d["next"] = next.UtcDateTime);
 
@@ -495,13 +532,19 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
         d["error"] = error;
     });
 
-    private void Mark(long id, Action<BsonDocument> change)
+    private void Mark(long id, Action<BsonDocument> change, bool endsClaim = true)
     {
         lock (_gate)
         {
             var doc = _outbox.FindById(id);
             if (doc is null) return;
             change(doc);
+            // Every outcome ends the claim: the message is free again (or done).
+            if (endsClaim)
+            {
+                doc.Remove("lease_owner");
+                doc.Remove("lease_until");
+            }
             _outbox.Update(doc);
         }
     }
@@ -522,7 +565,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     // ---- inbox -----------------------------------------------------------------------------------------------
 
     /// <summary>Records an inbound request once; false when the same key was recorded before (a retry or a repeat).</summary>
-    public bool TryRecordInbound(string key, string kind, string body, string? header, DateTimeOffset at)
+    public bool TryRecordInbound(string key, string kind, string body, string? partition, DateTimeOffset at)
     {
         // No store-wide lock: this is Slack's acknowledgement path, and it must not wait behind instance commits. The
         // primary key makes the insert itself the check, atomically.
@@ -533,7 +576,7 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
                 ["_id"] = key,
                 ["kind"] = kind,
                 ["body"] = body,
-                ["header"] = header,
+                ["partition"] = partition,
                 ["received"] = at.UtcDateTime,
                 // Two requests in one millisecond (what the date keeps) still keep the order they came in.
                 ["seq"] = Interlocked.Increment(ref _inboundSeq),
@@ -550,28 +593,61 @@ internal sealed partial class LiteDbStore : IInstanceStore, IDisposable
     private long _inboundSeq;
 
     /// <summary>Requests not done yet, in the order they came.</summary>
-    public IReadOnlyList<InboundItem> UnprocessedInbound() =>
+    private List<BsonDocument> Unprocessed() =>
         _inbox.Find(Query.EQ("done", false))
             .OrderBy(d => d["received"].AsDateTime).ThenBy(d => d.TryGetValue("seq", out var seq) && seq.IsInt64 ? seq.AsInt64 : 0)
-            .Select(d => new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString, new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc))))
             .ToList();
 
-    public void MarkInboundDone(string key) => Mark(_inbox, key, d => d["done"] = true);
+    public IReadOnlyList<InboundItem> ClaimInbound(string owner, DateTimeOffset now, TimeSpan lease, int limit)
+    {
+        lock (_gate) return InTransaction(() =>
+        {
+            var pending = Unprocessed();
+            // A partition with a request another host holds is left to it whole: one person's requests go one at a time.
+            var held = pending.Where(d => Leased(d, now) is { } by && by != owner).Select(PartitionOf).ToHashSet(StringComparer.Ordinal);
+            var claimed = new List<InboundItem>();
+            foreach (var d in pending)
+            {
+                if (claimed.Count >= limit) break;
+                if (held.Contains(PartitionOf(d))) continue;
+                d["lease_owner"] = owner;
+                d["lease_until"] = (now + lease).UtcDateTime;
+                _inbox.Update(d);
+                claimed.Add(new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString,
+                    new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc)),
+                    d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : null));
+            }
+            return claimed;
+        });
+    }
+
+    private static string PartitionOf(BsonDocument d) =>
+        d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : "request:" + d["_id"].AsString;
+
+    /// <summary>Who holds a row's lease now, or null when nobody does.</summary>
+    private static string? Leased(BsonDocument d, DateTimeOffset now) =>
+        d.TryGetValue("lease_owner", out var o) && o.IsString && d.TryGetValue("lease_until", out var u) && u.IsDateTime
+            && DateTime.SpecifyKind(u.AsDateTime, DateTimeKind.Utc) > now.UtcDateTime
+            ? o.AsString
+            : null;
+
+    public void MarkInboundDone(string key)
+    {
+        lock (_gate)
+        {
+            var doc = _inbox.FindById(key);
+            if (doc is null) return;
+            if (doc["done"].AsBoolean) throw new InboundAlreadyDoneException(key);
+            doc["done"] = true;
+            doc.Remove("lease_owner");
+            doc.Remove("lease_until");
+            _inbox.Update(doc);
+        }
+    }
 
     public bool IsInboundDone(string key) => _inbox.FindById(key) is { } d && d["done"].AsBoolean;
 
     public int CountInbound() => _inbox.Count();
-
-    private void Mark(ILiteCollection<BsonDocument> collection, string id, Action<BsonDocument> change)
-    {
-        lock (_gate)
-        {
-            var doc = collection.FindById(id);
-            if (doc is null) return;
-            change(doc);
-            collection.Update(doc);
-        }
-    }
 
     // ---- retention -------------------------------------------------------------------------------------------
 
@@ -730,6 +806,6 @@ internal sealed record OutboxItem(long Id, string Key, string Kind, string? Inst
 /// <summary>A committed change of an instance and the history events it added.</summary>
 internal sealed record InstanceChange(WorkflowInstance Instance, IReadOnlyList<InstanceEvent> NewEvents, int OutboxAdded);
 
-internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received);
+internal sealed record InboundItem(string Key, string Kind, string Body, DateTimeOffset Received, string? Partition = null);
 
 internal sealed record PostedCard(string Platform, string Channel, string MessageId);

@@ -64,9 +64,11 @@ internal interface IOutbox
     /// <summary>
     /// Leases to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/> up to <paramref name="limit"/>
     /// messages of the lane (those of <paramref name="kinds"/>, or with <paramref name="except"/> all others) that may go now:
-    /// pending, due, not leased to another host, and first pending of their instance. In the order they were written.
+    /// pending, due, not leased (to anyone), first pending of their instance, and not to one of <paramref name="skipRecipients"/>
+    /// (those the caller is busy with, or must pace). In the order they were written.
     /// </summary>
-    IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit);
+    IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit,
+        IReadOnlyCollection<string> skipRecipients);
 
     /// <summary>Gives a claimed message back untried, due at <paramref name="next"/>.</summary>
     void ReleaseOutbox(long id, DateTimeOffset next);
@@ -105,7 +107,8 @@ internal interface IInbox
 
     /// <summary>
     /// Leases to <paramref name="owner"/> up to <paramref name="limit"/> requests not done yet, in the order they came, skipping
-    /// every partition that has a request leased to another host.
+    /// every partition that has a request leased to another host (those leased to <paramref name="owner"/> itself come again,
+    /// their lease renewed). A request without a partition is a partition of its own.
     /// </summary>
     IReadOnlyList<InboundItem> ClaimInbound(string owner, DateTimeOffset now, TimeSpan lease, int limit);
 
