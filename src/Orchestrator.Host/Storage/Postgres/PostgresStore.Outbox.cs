@@ -33,7 +33,8 @@ internal sealed partial class PostgresStore
     /// (its instance, or its own key) exists in the lane: a second host cannot take an instance's next message while the
     /// first is still with another. Rows another host is claiming at this moment are skipped, not waited for.
     /// </summary>
-    public IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit)
+    public IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit,
+        IReadOnlyCollection<string> skipRecipients)
     {
         if (limit <= 0) return [];
         return InTransaction(ambient => Query(ambient.Connection, ambient.Transaction, $"""
@@ -42,7 +43,8 @@ internal sealed partial class PostgresStore
                     WHERE o.state = '{nameof(OutboxState.Pending)}'
                       AND (o.kind = ANY(@kinds)) <> @except
                       AND o.next <= @now
-                      AND (o.lease_until IS NULL OR o.lease_until <= @now OR o.lease_owner = @owner)
+                      AND (o.lease_until IS NULL OR o.lease_until <= @now)
+                      AND (o.recipient IS NULL OR NOT (o.recipient = ANY(@skip)))
                       AND NOT EXISTS (
                           SELECT 1 FROM outbox e
                           WHERE e.grp = o.grp AND e.id < o.id AND e.state = '{nameof(OutboxState.Pending)}' AND (e.kind = ANY(@kinds)) <> @except)
@@ -53,7 +55,8 @@ internal sealed partial class PostgresStore
                 FROM claimed WHERE outbox.id = claimed.id
                 RETURNING {string.Join(", ", OutboxColumns.Split(", ").Select(c => "outbox." + c))}
                 """, ToItem,
-                ("kinds", kinds.ToArray()), ("except", except), ("now", now), ("owner", owner), ("until", now + lease), ("limit", limit))
+                ("kinds", kinds.ToArray()), ("except", except), ("now", now), ("owner", owner), ("until", now + lease), ("limit", limit),
+                ("skip", skipRecipients.ToArray()))
             .OrderBy(i => i.Id)
             .ToList());
     }
@@ -148,9 +151,9 @@ internal sealed partial class PostgresStore
                         FOR UPDATE OF i SKIP LOCKED)
                     UPDATE inbox SET lease_owner = @owner, lease_until = @until
                     FROM claimed WHERE inbox.key = claimed.key
-                    RETURNING inbox.key, inbox.kind, inbox.body, inbox.received, inbox.seq
+                    RETURNING inbox.key, inbox.kind, inbox.body, inbox.received, inbox.seq, inbox.part
                     """,
-                    r => (Item: new InboundItem(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, "received")!.Value), Seq: r.GetInt64(4)),
+                    r => (Item: new InboundItem(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, "received")!.Value, Text(r, "part")), Seq: r.GetInt64(4)),
                     ("now", now), ("owner", owner), ("until", now + lease), ("limit", limit))
                 .OrderBy(c => c.Item.Received).ThenBy(c => c.Seq)
                 .Select(c => c.Item)
