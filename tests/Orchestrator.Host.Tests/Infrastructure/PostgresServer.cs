@@ -72,6 +72,7 @@ internal static class PostgresServer
     private static Server StartLocal()
     {
         var root = Environment.UserName == "root";
+        RemoveLeftovers();
         var folder = Directory.CreateTempSubdirectory("orchestrator-pg-").FullName;
         var data = Path.Combine(folder, "data");
         if (root) Run("chown", ["-R", "postgres:postgres", folder], asPostgres: false);
@@ -97,6 +98,24 @@ internal static class PostgresServer
         var admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = user, Database = "postgres", Pooling = false }.ConnectionString;
         var problem = Answers(admin);
         return problem is null ? new Server(admin, null) : new Server(null, problem);
+    }
+
+    // Folders of earlier runs whose server is no longer running (a run killed before it could clean up).
+    private static void RemoveLeftovers()
+    {
+        foreach (var old in Directory.EnumerateDirectories(Path.GetTempPath(), "orchestrator-pg-*"))
+        {
+            // Another run may be setting one up right now (no server yet): only folders left for hours are judged.
+            if (File.Exists(Path.Combine(old, "data", "postmaster.pid")) || Directory.GetLastWriteTimeUtc(old) > TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-6)) continue;
+            try
+            {
+                Directory.Delete(old, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, still in use: it removes its own.
+            }
+        }
     }
 
     private static string? Answers(string connectionString)
