@@ -13,7 +13,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Services
     .AddOrchestratorCore()
     .AddRequestLimits()
-    .AddLiteDbStore()
+    .AddStore()
     .AddOutbox()
     .AddSchedules()
     .AddSlackChannel(builder.Configuration)

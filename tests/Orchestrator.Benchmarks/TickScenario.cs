@@ -48,7 +48,7 @@ internal static class TickScenario
         time.Advance(TimeSpan.FromMinutes(31)); // the first ones' reminders (1h) are due, the rest not yet
         seed.Stop();
 
-        var tick = new SchedulerTick(store, engine, time, NullLogger<SchedulerTick>.Instance);
+        var tick = new SchedulerTick(store, store, engine, time, NullLogger<SchedulerTick>.Instance);
         var watch = Stopwatch.StartNew();
         var (instances, nudges, _) = tick.RunOnce();
         watch.Stop();

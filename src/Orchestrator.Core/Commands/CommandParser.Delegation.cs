@@ -9,14 +9,17 @@ public sealed record DelegateOffCommand : Command;
 public sealed record AdminStuckCommand : Command;
 public sealed record AdminReassignCommand(string InstanceId, string StepId, string Person) : Command;
 public sealed record AdminReloadCommand : Command;
+public sealed record AdminKeysCommand : Command;
+public sealed record AdminRevokeKeyCommand(string Name) : Command;
 
 public static partial class CommandParser
 {
     public const string DelegateUsage = "delegate <person> [until YYYY-MM-DD], e.g. delegate bob@example.com until 2026-03-20; delegate off ends it";
     public const string ReassignUsage = "admin reassign <id> <step> <person>, e.g. admin reassign purchase-3 manager carol@example.com";
-    public const string AdminUsage = "admin stuck | " + ReassignUsage + " | admin reload";
+    public const string KeysUsage = "admin keys | admin revoke-key <name>, e.g. admin revoke-key jira";
+    public const string AdminUsage = "admin stuck | " + ReassignUsage + " | admin reload | " + KeysUsage;
 
-    private static readonly string[] AdminVerbs = ["stuck", "reassign", "reload"];
+    private static readonly string[] AdminVerbs = ["stuck", "reassign", "reload", "keys", "revoke-key"];
 
     private static Command ParseDelegate(List<string> args)
     {
@@ -41,7 +44,7 @@ public static partial class CommandParser
 
     private static Command ParseAdmin(List<string> args)
     {
-        if (args.Count == 0) return new InvalidCommand("admin needs one of: stuck, reassign, reload.", AdminUsage);
+        if (args.Count == 0) return new InvalidCommand("admin needs one of: stuck, reassign, reload, keys, revoke-key.", AdminUsage);
         var sub = args[0].ToLowerInvariant();
         var rest = args.Skip(1).ToList();
         switch (sub)
@@ -50,6 +53,12 @@ public static partial class CommandParser
                 return rest.Count == 0 ? new AdminStuckCommand() : new InvalidCommand("admin stuck takes nothing after it.", "admin stuck");
             case "reload":
                 return rest.Count == 0 ? new AdminReloadCommand() : new InvalidCommand("admin reload takes nothing after it.", "admin reload");
+            case "keys":
+                return rest.Count == 0 ? new AdminKeysCommand() : new InvalidCommand("admin keys takes nothing after it.", KeysUsage);
+            case "revoke-key":
+                return rest.Count == 1
+                    ? new AdminRevokeKeyCommand(rest[0].ToLowerInvariant())
+                    : new InvalidCommand("admin revoke-key needs the name of one API key.", KeysUsage);
             case "reassign":
                 return rest.Count == 3
                     ? new AdminReassignCommand(rest[0].ToLowerInvariant(), rest[1], rest[2])

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 
 namespace Orchestrator.Core.Commands;
@@ -47,6 +48,33 @@ public sealed partial class CommandService
             foreach (var problem in catalog.Problems) sb.Append($"\n• {problem}");
         }
         return new CommandReply(sb.ToString(), IsError: catalog.Problems.Count > 0);
+    }
+
+    private CommandReply AdminKeys(string actor)
+    {
+        if (!catalog.People.IsAdmin(actor)) return new CommandReply("Only admins can list API keys.", IsError: true);
+        if (apiKeys is null) return new CommandReply("API keys are not available here.", IsError: true);
+        var keys = apiKeys.Keys();
+        if (keys.Count == 0) return new CommandReply("There are no API keys. An admin makes one with the host's command: apikey create <name> --system <system>");
+        var zone = catalog.People.ZoneOf(actor);
+        var sb = new StringBuilder($"API keys ({keys.Count}):\n");
+        foreach (var k in keys)
+        {
+            var used = k.LastUsed is { } at ? $"last used {TimeText.Format(at, zone)}" : "never used";
+            var state = k.Revoked is { } revoked ? $"revoked {TimeText.Format(revoked, zone)}" : used;
+            sb.Append($"• {k.Name} — acts as system:{k.System}; {state}\n");
+        }
+        return new CommandReply(sb.ToString().TrimEnd());
+    }
+
+    private CommandReply AdminRevokeKey(string name, string actor)
+    {
+        if (!catalog.People.IsAdmin(actor)) return new CommandReply("Only admins can revoke API keys. Nothing was changed.", IsError: true);
+        if (apiKeys is null) return new CommandReply("API keys are not available here.", IsError: true);
+        var refusal = apiKeys.Revoke(name, actor);
+        return refusal is null
+            ? new CommandReply($"Revoked the API key '{TextLimits.Clip(name)}': every request with it gets 401 from now on.")
+            : new CommandReply(refusal, IsError: true);
     }
 
     /// <summary>A person as typed, with Slack's automatic <c>&lt;mailto:…|…&gt;</c> link around an email undone.</summary>

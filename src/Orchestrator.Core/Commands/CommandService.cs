@@ -12,7 +12,7 @@ public sealed record StartForm(WorkflowDefinition Definition, IReadOnlyDictionar
 public sealed record CommandReply(string Text, bool IsError = false, StartForm? Form = null, WorkflowInstance? Started = null, HomeModel? Home = null);
 
 /// <summary>Runs parsed commands for a person; the same answers on every platform.</summary>
-public sealed partial class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store, ICatalogSource? catalogSource = null)
+public sealed partial class CommandService(Catalog catalog, WorkflowEngine engine, IInstanceStore store, ICatalogSource? catalogSource = null, IApiKeyAdmin? apiKeys = null)
 {
     public CommandReply Execute(string? text, string actor, string platform, string prefix = "")
     {
@@ -32,6 +32,8 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
             AdminStuckCommand => AdminStuck(actor, prefix),
             AdminReassignCommand r => AdminReassign(r, actor, platform),
             AdminReloadCommand => AdminReload(actor),
+            AdminKeysCommand => AdminKeys(actor),
+            AdminRevokeKeyCommand k => AdminRevokeKey(k.Name, actor),
             InvalidCommand bad => new CommandReply($"{bad.Error}\nUsage: {prefix}{bad.Usage ?? "help"}" + (bad.Usage is null ? "\n\n" + Usage(prefix) : ""), IsError: true),
             _ => new CommandReply(Usage(prefix)),
         };
@@ -52,6 +54,7 @@ public sealed partial class CommandService(Catalog catalog, WorkflowEngine engin
         • {prefix}admin stuck — admins: what waits on an admin
         • {prefix}admin reassign <id> <step> <person> — admins: move a step to someone else
         • {prefix}admin reload — admins: read workflows and the directory again
+        • {prefix}admin keys, {prefix}admin revoke-key <name> — admins: list the HTTP API's keys, revoke one at once
         """;
 
     private string Workflows(string prefix)

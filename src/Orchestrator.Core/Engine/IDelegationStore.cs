@@ -37,6 +37,17 @@ public sealed class MemoryDelegationStore : IDelegationStore
     }
 }
 
+/// <summary>The HTTP API's keys as admins see them in chat (<c>admin keys</c>, <c>admin revoke-key</c>): never the keys themselves.</summary>
+public interface IApiKeyAdmin
+{
+    IReadOnlyList<ApiKeySummary> Keys();
+
+    /// <summary>Revokes the named key at once; null when done, else why not (no such key, already revoked).</summary>
+    string? Revoke(string name, string actor);
+}
+
+public sealed record ApiKeySummary(string Name, string System, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Revoked);
+
 /// <summary>Reads workflow definitions and the directory again (an admin's <c>admin reload</c>).</summary>
 public interface ICatalogSource
 {

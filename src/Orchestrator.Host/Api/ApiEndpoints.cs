@@ -88,11 +88,11 @@ internal static class ApiEndpoints
         return TypedResults.Created($"/api/v1/instances/{instance.Id}", InstanceView.Of(instance, catalog, withHistory: true));
     }
 
-    private static Results<Ok<InstanceView>, ProblemHttpResult> Get(string id, LiteDbStore store, Catalog catalog) =>
+    private static Results<Ok<InstanceView>, ProblemHttpResult> Get(string id, IInstances store, Catalog catalog) =>
         store.Get(id) is { } instance ? TypedResults.Ok(InstanceView.Of(instance, catalog, withHistory: true)) : NotFound($"There is no instance '{id}'.");
 
     private static Results<Ok<InstanceList>, ValidationProblem> List(
-        LiteDbStore store, Catalog catalog, string? state = null, string? workflow = null, string? limit = null, string? after = null)
+        IInstances store, Catalog catalog, string? state = null, string? workflow = null, string? limit = null, string? after = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         string? storedState = null;
@@ -115,7 +115,7 @@ internal static class ApiEndpoints
     }
 
     private static async Task<Results<Ok<InstanceView>, ValidationProblem, ProblemHttpResult>> PostEvent(
-        string id, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, LiteDbStore store, Catalog catalog)
+        string id, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, IInstances store, Catalog catalog)
     {
         if (store.Get(id) is null) return NotFound($"There is no instance '{id}'.");
         var (body, malformed) = await ReadJson<InstanceEventRequest>(request);

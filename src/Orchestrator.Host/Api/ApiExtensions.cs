@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
+using Orchestrator.Core.Engine;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Api;
@@ -9,7 +10,8 @@ internal static class ApiExtensions
     /// <summary>The HTTP API's services: API-key authentication, problem details and the OpenAPI document.</summary>
     public static IServiceCollection AddHttpApi(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<LiteDbStore>().Database));
+        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IApiKeyRows>()));
+        services.AddSingleton<IApiKeyAdmin, ApiKeyAdmin>();
         // No default scheme: only /api/v1 asks for a key, so chat endpoints never pay for a look-up.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(ApiKeyDefaults.Policy, policy => policy

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using LiteDB;
+using Orchestrator.Host.Storage;
 using Orchestrator.Core.Engine;
 
 namespace Orchestrator.Host.Api;
@@ -21,24 +21,16 @@ internal sealed record ApiKeyRecord(string Name, string System, DateTimeOffset C
 internal enum ApiKeyChange { Done, BadName, BadSystem, Duplicate, NotFound, AlreadyRevoked }
 
 /// <summary>
-/// The <c>apikeys</c> collection of the store's LiteDB file. A key is <c>orc_</c> followed by 32 random bytes in base64url;
-/// only its SHA-256 is kept, so a copy of the file does not give anyone a usable key.
+/// API keys over the store's <see cref="IApiKeyRows"/>. A key is <c>orc_</c> followed by 32 random bytes in base64url;
+/// only its SHA-256 is kept, so a copy of the store does not give anyone a usable key. Nothing is cached: a key revoked
+/// by one host (or the CLI) is refused by every host at its next request.
 /// </summary>
-internal sealed partial class ApiKeyStore
+internal sealed partial class ApiKeyStore(IApiKeyRows rows)
 {
-    public const string Collection = "apikeys";
     public const string Prefix = "orc_";
 
     // Last-used times are coarse on purpose: a busy caller would otherwise cost one write per request.
     private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
-
-    private readonly ILiteCollection<BsonDocument> _keys;
-
-    public ApiKeyStore(LiteDatabase db, bool writable = true)
-    {
-        _keys = db.GetCollection(Collection);
-        if (writable) _keys.EnsureIndex("hash", unique: true);
-    }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex NamePattern();
@@ -60,43 +52,29 @@ internal sealed partial class ApiKeyStore
         if (!IsValidName(name)) return (ApiKeyChange.BadName, null);
         system = system is null ? name : NormalSystem(system);
         if (!IsValidName(system)) return (ApiKeyChange.BadSystem, null);
-        if (_keys.FindById(name) is not null) return (ApiKeyChange.Duplicate, null);
         var key = NewKey();
-        _keys.Insert(new BsonDocument
-        {
-            ["_id"] = name,
-            ["hash"] = Hash(key),
-            ["system"] = system,
-            ["created"] = now.UtcDateTime,
-            ["last_used"] = BsonValue.Null,
-            ["revoked"] = BsonValue.Null,
-        });
-        return (ApiKeyChange.Done, key);
+        return rows.InsertApiKey(new ApiKeyRow(name, Hash(key), system, now, null, null))
+            ? (ApiKeyChange.Done, key)
+            : (ApiKeyChange.Duplicate, null);
     }
 
     public ApiKeyChange Revoke(string name, DateTimeOffset now)
     {
-        var doc = _keys.FindById(name);
-        if (doc is null) return ApiKeyChange.NotFound;
-        if (!doc["revoked"].IsNull) return ApiKeyChange.AlreadyRevoked;
-        doc["revoked"] = now.UtcDateTime;
-        _keys.Update(doc);
-        return ApiKeyChange.Done;
+        if (rows.RevokeApiKey(name, now)) return ApiKeyChange.Done;
+        return rows.ApiKeyByName(name) is null ? ApiKeyChange.NotFound : ApiKeyChange.AlreadyRevoked;
     }
 
-    public IReadOnlyList<ApiKeyRecord> All() => _keys.FindAll().Select(ToRecord).OrderBy(k => k.Name, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<ApiKeyRecord> All() => rows.AllApiKeys().Select(ToRecord).OrderBy(k => k.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>The key a caller presented, looked up by its hash; null when no such key was ever created.</summary>
     public ApiKeyRecord? Find(string key) =>
-        key.StartsWith(Prefix, StringComparison.Ordinal) && _keys.FindOne(Query.EQ("hash", Hash(key))) is { } doc ? ToRecord(doc) : null;
+        key.StartsWith(Prefix, StringComparison.Ordinal) && rows.ApiKeyByHash(Hash(key)) is { } row ? ToRecord(row) : null;
 
     /// <summary>Records that a key was used, at most once a minute per key.</summary>
     public void Touch(ApiKeyRecord key, DateTimeOffset now)
     {
         if (key.LastUsed is { } last && now - last < TouchEvery) return;
-        if (_keys.FindById(key.Name) is not { } doc) return;
-        doc["last_used"] = now.UtcDateTime;
-        _keys.Update(doc);
+        rows.TouchApiKey(key.Name, now);
     }
 
     /// <summary>A system as written in a definition's <c>system:NAME</c> or on the command line: trimmed, lower-case, no prefix.</summary>
@@ -108,15 +86,34 @@ internal sealed partial class ApiKeyStore
             : system;
     }
 
-    private static ApiKeyRecord ToRecord(BsonDocument d)
-    {
-        var name = d["_id"].AsString;
-        // Keys created before systems were stored act as the system of their own name.
-        var stored = d["system"] is { IsString: true } s ? s.AsString : null;
-        return new(name, stored ?? name, Date(d["created"])!.Value, Date(d["last_used"]), Date(d["revoked"]), SystemIsName: stored is null);
-    }
-
-    private static DateTimeOffset? Date(BsonValue v) => v.IsDateTime ? new DateTimeOffset(DateTime.SpecifyKind(v.AsDateTime, DateTimeKind.Utc)) : null;
+    // Keys created before systems were stored act as the system of their own name.
+    private static ApiKeyRecord ToRecord(ApiKeyRow row) =>
+        new(row.Name, row.System ?? row.Name, row.Created, row.LastUsed, row.Revoked, SystemIsName: row.System is null);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Admins' chat commands on the keys (<c>admin keys</c>, <c>admin revoke-key</c>): a leaked key is revoked without a restart.</summary>
+internal sealed partial class ApiKeyAdmin(ApiKeyStore keys, TimeProvider time, ILogger<ApiKeyAdmin> logger) : IApiKeyAdmin
+{
+    public IReadOnlyList<ApiKeySummary> Keys() =>
+        keys.All().Select(k => new ApiKeySummary(k.Name, k.System, k.Created, k.LastUsed, k.Revoked)).ToList();
+
+    public string? Revoke(string name, string actor)
+    {
+        if (!ApiKeyStore.IsValidName(name)) return $"'{name}' is not a key name: {ApiKeyStore.NameRule}. See admin keys.";
+        switch (keys.Revoke(name, time.GetUtcNow()))
+        {
+            case ApiKeyChange.NotFound:
+                return $"There is no API key named '{name}'. See admin keys.";
+            case ApiKeyChange.AlreadyRevoked:
+                return $"The API key '{name}' is already revoked.";
+            default:
+                LogRevoked(name, actor);
+                return null;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "API key {Name} revoked by {Actor}")]
+    private partial void LogRevoked(string name, string actor);
 }

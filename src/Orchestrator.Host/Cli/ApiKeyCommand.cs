@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using LiteDB;
 using Orchestrator.Host.Api;
+using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Cli;
 
@@ -67,6 +67,26 @@ internal static class ApiKeyCommand
         if (system is not null && !ApiKeyStore.IsValidName(system))
             return Fail(error, $"apikey create: '{named}' is not a valid system: {ApiKeyStore.NameRule}.");
 
+        try
+        {
+            if (CliStore.Postgres(db) is { } connection)
+            {
+                // Shared by every host: a change here reaches them all at their next request, no restart.
+                using var shared = CliStore.OpenPostgres(connection, null);
+                var where = CliStore.Describe(shared);
+                var rows = new ApiKeyStore(shared);
+                return verb switch
+                {
+                    "list" => List(rows, where, output),
+                    "create" => Create(rows, name!, system, where, time, output, error),
+                    _ => Revoke(rows, name!, where, time, output, error),
+                };
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException || StoreErrors.IsStoreFailure(e))
+        {
+            return Fail(error, $"apikey {verb}: {e.Message}");
+        }
         var path = db is not null ? Path.GetFullPath(db) : AuditCommand.StoragePath();
         if (verb != "create" && !File.Exists(path)) return Fail(error, $"apikey {verb}: {path}: no such store file.");
         try
@@ -76,10 +96,10 @@ internal static class ApiKeyCommand
                 var folder = Path.GetDirectoryName(path);
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
-            if (verb == "list") return StoreSnapshot.Read(path, db => List(new ApiKeyStore(db, writable: false), path, output));
+            if (verb == "list") return StoreSnapshot.Read(path, store => List(new ApiKeyStore(store), path, output));
             EnsureNoHostHoldsIt(path);
-            using var database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
-            var keys = new ApiKeyStore(database);
+            using var store = new LiteDbStore(path);
+            var keys = new ApiKeyStore(store);
             return verb == "create" ? Create(keys, name!, system, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }
         catch (IOException e)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using LiteDB;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 using JsonSerializer = System.Text.Json.JsonSerializer;
@@ -47,8 +46,6 @@ internal static class AuditCommand
 
     private static int Run(string verb, string? db, string? keyText, string? outPath, string? sinceText, TextWriter output, TextWriter error)
     {
-        var path = db is not null ? Path.GetFullPath(db) : StoragePath();
-        if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
         DateTimeOffset? since = null;
         if (sinceText is not null)
         {
@@ -56,6 +53,23 @@ internal static class AuditCommand
                 return Fail(error, $"audit export: --since '{sinceText}' is not a date like 2026-11-01.");
             since = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
+        try
+        {
+            if (CliStore.Postgres(db) is { } connection)
+            {
+                var sharedKey = string.IsNullOrWhiteSpace(keyText) ? CliCommands.Configured(AuditKey.Setting) : keyText;
+                var bytes = string.IsNullOrWhiteSpace(sharedKey) ? null : AuditKey.Bytes(sharedKey);
+                using var shared = CliStore.OpenPostgres(connection, bytes);
+                var where = CliStore.Describe(shared);
+                return verb == "verify" ? Verify(shared, where, bytes, output, error) : Export(shared, where, bytes, outPath!, since, output, error);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException || StoreErrors.IsStoreFailure(e))
+        {
+            return Fail(error, $"audit {verb}: {e.Message}");
+        }
+        var path = db is not null ? Path.GetFullPath(db) : StoragePath();
+        if (!File.Exists(path)) return Fail(error, $"audit {verb}: {path}: no such store file.");
 
         var key = AuditKey.Find(keyText, CliCommands.Configured(AuditKey.Setting), path);
 
@@ -67,15 +81,15 @@ internal static class AuditCommand
         {
             return Fail(error, $"audit {verb}: cannot open {path}: {e.Message}");
         }
-        catch (LiteException e)
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
             return Fail(error, $"audit {verb}: {path} could not be read ({e.Message}); if the host was busy writing, run this again.");
         }
     }
 
-    private static int Verify(LiteDatabase db, string path, byte[]? key, TextWriter output, TextWriter error)
+    private static int Verify(IAuditTrail db, string path, byte[]? key, TextWriter output, TextWriter error)
     {
-        var report = AuditChain.Verify(db, key);
+        var report = db.VerifyAudit(key);
         foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
         if (report.Legacy.Count > 0)
             output.WriteLine($"unkeyed (legacy, written before the audit key; only plain hashes vouch for them): {string.Join(", ", report.Legacy)}");
@@ -91,7 +105,7 @@ internal static class AuditCommand
     }
 
     /// <summary>Writes the events, then checks them as verify does: an export of a tampered store says so (exit 1).</summary>
-    private static int Export(LiteDatabase db, string path, byte[]? key, string outPath, DateTimeOffset? since, TextWriter output, TextWriter error)
+    private static int Export(IAuditTrail db, string path, byte[]? key, string outPath, DateTimeOffset? since, TextWriter output, TextWriter error)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
@@ -100,14 +114,14 @@ internal static class AuditCommand
         // The events are as private as the store they come from.
         using (var writer = new StreamWriter(StoreFiles.Create(outPath)))
         {
-            foreach (var entry in AuditChain.All(db).Where(e => since is null || e.At >= since))
+            foreach (var entry in db.AllAudit().Where(e => since is null || e.At >= since))
             {
                 writer.WriteLine(JsonSerializer.Serialize(entry, StoreJson.Options));
                 count++;
             }
         }
         output.WriteLine($"wrote {count} events to {outPath}");
-        var report = AuditChain.Verify(db, key);
+        var report = db.VerifyAudit(key);
         foreach (var problem in report.Problems) error.WriteLine($"broken {problem}");
         if (report.Legacy.Count > 0) output.WriteLine($"unkeyed (legacy): {string.Join(", ", report.Legacy)}");
         if (report.Unchecked > 0) output.WriteLine($"not verified: no audit key for {report.Unchecked} keyed events (pass --key or set Audit__Key)");

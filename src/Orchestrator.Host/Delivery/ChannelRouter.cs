@@ -1,4 +1,3 @@
-using LiteDB;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.People;
@@ -20,28 +19,24 @@ internal sealed class ChannelRouter
     public const string Teams = TeamsOutboxHandler.Platform;
 
     private readonly Catalog _catalog;
-    private readonly LiteDbStore _store;
+    private readonly ICards _store;
     private readonly SlackOptions _slack;
     private readonly TeamsConversations? _teams;
-    private readonly ILiteCollection<BsonDocument> _lastSpoke;
 
-    public ChannelRouter(Catalog catalog, LiteDbStore store, IOptions<SlackOptions> slack, TeamsConversations? teams = null)
+    public ChannelRouter(Catalog catalog, ICards store, IOptions<SlackOptions> slack, TeamsConversations? teams = null)
     {
         _catalog = catalog;
         _store = store;
         _slack = slack.Value;
         _teams = teams;
-        _lastSpoke = store.Database.GetCollection("last_spoke");
     }
 
     private bool SlackOn => !string.IsNullOrEmpty(_slack.BotToken) && !string.IsNullOrEmpty(_slack.SigningSecret);
 
     /// <summary>Remembers the platform a person last used to talk to the bot.</summary>
-    public void Spoke(string email, string platform) =>
-        _lastSpoke.Upsert(new BsonDocument { ["_id"] = email.Trim().ToLowerInvariant(), ["platform"] = platform });
+    public void Spoke(string email, string platform) => _store.SaveLastSpoke(email, platform);
 
-    public string? LastSpoke(string email) =>
-        _lastSpoke.FindById(email.Trim().ToLowerInvariant()) is { } d ? d["platform"].AsString : null;
+    public string? LastSpoke(string email) => _store.LastSpoke(email);
 
     /// <summary>The platform for an outbox effect, or null when no platform can reach its recipient.</summary>
     public string? PlatformFor(OutboxItem item)

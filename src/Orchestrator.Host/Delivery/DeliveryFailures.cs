@@ -9,7 +9,7 @@ namespace Orchestrator.Host.Delivery;
 /// and the requester learns that their request waits on an admin. Alerts about alerts are not raised, so a broken
 /// channel cannot loop.
 /// </summary>
-internal sealed class DeliveryFailures(LiteDbStore store, Catalog catalog)
+internal sealed class DeliveryFailures(IStore store, Catalog catalog)
 {
     private const string AlertPrefix = "alert:";
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Delivery;
@@ -58,6 +59,12 @@ internal sealed class DeliveryOptions
 
     /// <summary>How many messages one lane delivers at once; never two of one instance, nor two to one recipient.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 8;
+
+    /// <summary>
+    /// How long a host holds a message or request it took: if it dies meanwhile, another host takes it after this. Longer
+    /// than any one call may take (Slack and Teams calls time out well within it).
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -67,7 +74,9 @@ internal sealed class DeliveryOptions
 /// pace) or one slow call never holds up anyone else's.
 /// </summary>
 internal sealed partial class OutboxDispatcher(
-    LiteDbStore store,
+    IOutbox store,
+    ICards cards,
+    HostIdentity host,
     IEnumerable<IOutboxHandler> handlers,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
@@ -86,9 +95,9 @@ internal sealed partial class OutboxDispatcher(
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Task> _inFlight = [];
     private readonly HashSet<string> _busyGroups = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _busyChannels = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _busyRecipients = new(StringComparer.Ordinal);
 
-    // A channel that must wait (Slack's pace), and until when: its messages are passed over without asking the handler.
+    // A recipient whose channel must wait (Slack's pace), and until when: their messages are not taken meanwhile.
     private readonly Dictionary<string, DateTimeOffset> _pacedUntil = new(StringComparer.OrdinalIgnoreCase);
 
     public void Wake()
@@ -133,53 +142,56 @@ internal sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// One pass over every pending message of the lane: starts delivering each one that may go now (the first pending one
-    /// of its instance, its channel free and not waiting for Slack's pace) and returns how many it started.
+    /// One pass: takes (claims, so no other host delivers them meanwhile) the messages of the lane that may go now (the first
+    /// pending one of its instance, its recipient not busy here nor waiting for Slack's pace) and starts delivering each;
+    /// returns how many it started.
     /// </summary>
     public int RunOnce(CancellationToken cancellationToken)
     {
-        var started = 0;
         var now = time.GetUtcNow();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int room;
+        string[] skip;
         lock (_gate)
         {
             foreach (var done in _pacedUntil.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _pacedUntil.Remove(done);
+            room = Math.Max(1, _options.MaxConcurrentDeliveries) - _inFlight.Count;
+            skip = [.. _busyRecipients, .. _pacedUntil.Keys];
         }
-        foreach (var item in store.PendingOutbox(_lane.Kinds, _lane.Except))
+        if (room <= 0) return 0;
+        var started = 0;
+        foreach (var item in store.ClaimOutbox(_lane.Kinds, _lane.Except, host.Id, now, _options.Lease, room, skip))
         {
             var group = item.InstanceId ?? item.Key;
-            // Only the first pending message of an instance may go: the rest wait for it, in the order they were written.
-            if (!seen.Add(group) || item.NextAttempt > now) continue;
-            var channel = ChannelOf(item);
             lock (_gate)
             {
-                if (_inFlight.Count >= Math.Max(1, _options.MaxConcurrentDeliveries)) break;
-                if (_busyGroups.Contains(group)) continue;
-                if (channel is not null && (_busyChannels.Contains(channel) || _pacedUntil.ContainsKey(channel))) continue;
+                if (_busyGroups.Contains(group) || (item.Recipient is { } to && _busyRecipients.Contains(to)))
+                {
+                    // Two heads for one recipient in one claim: the second waits for the first, as it would have here.
+                    store.ReleaseOutbox(item.Id, item.NextAttempt);
+                    continue;
+                }
                 _busyGroups.Add(group);
-                if (channel is not null) _busyChannels.Add(channel);
-                _inFlight[item.Id] = Task.Run(() => DeliverThenReleaseAsync(item, group, channel, cancellationToken), CancellationToken.None);
+                if (item.Recipient is not null) _busyRecipients.Add(item.Recipient);
+                _inFlight[item.Id] = Task.Run(() => DeliverThenReleaseAsync(item, group, cancellationToken), CancellationToken.None);
             }
             started++;
         }
         return started;
     }
 
-    /// <summary>Messages to one recipient share their channel (a person's DM): one at a time, at the channel's pace.</summary>
-    private static string? ChannelOf(OutboxItem item) => item.Recipient is { } to ? $"{item.Kind}:{to}" : null;
-
-    private async Task DeliverThenReleaseAsync(OutboxItem item, string group, string? channel, CancellationToken cancellationToken)
+    private async Task DeliverThenReleaseAsync(OutboxItem item, string group, CancellationToken cancellationToken)
     {
         try
         {
-            // The pass read the outbox before it took this instance and channel: an earlier delivery of this very message
-            // may have finished since. What the store says now decides, and its count of tries begun is the one to trust.
-            if (store.GetOutbox(item.Id) is not { State: OutboxState.Pending } current || current.NextAttempt > time.GetUtcNow()) return;
-            var deferred = await DeliverAsync(current, cancellationToken);
+            var deferred = await DeliverAsync(item, cancellationToken);
             if (deferred is { } wait)
             {
-                if (channel is null) store.MarkDeferred(item.Id, time.GetUtcNow() + wait);
-                else lock (_gate) _pacedUntil[channel] = time.GetUtcNow() + wait;
+                if (item.Recipient is null) store.MarkDeferred(item.Id, time.GetUtcNow() + wait);
+                else
+                {
+                    store.ReleaseOutbox(item.Id, item.NextAttempt);
+                    lock (_gate) _pacedUntil[item.Recipient] = time.GetUtcNow() + wait;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -195,7 +207,7 @@ internal sealed partial class OutboxDispatcher(
             {
                 _inFlight.Remove(item.Id);
                 _busyGroups.Remove(group);
-                if (channel is not null) _busyChannels.Remove(channel);
+                if (item.Recipient is not null) _busyRecipients.Remove(item.Recipient);
             }
             Wake();
         }
@@ -212,7 +224,7 @@ internal sealed partial class OutboxDispatcher(
             store.MarkDelivered(item.Id, time.GetUtcNow());
             metrics.Delivered(item.Kind);
             LogDelivered(item.Kind, item.Key, item.InstanceId);
-            if (AskedCard(item) is { } card && store.FindCard(card.InstanceId, card.AssignmentId) is { } posted)
+            if (AskedCard(item) is { } card && cards.FindCard(card.InstanceId, card.AssignmentId) is { } posted)
                 engine.RecordDelivery(card.InstanceId, card.AssignmentId, posted.Platform);
             return null;
         }

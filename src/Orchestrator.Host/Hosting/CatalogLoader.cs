@@ -11,19 +11,47 @@ internal sealed partial class CatalogLoader(
     Catalog catalog,
     IOptions<WorkflowsOptions> workflows,
     IOptions<DirectoryOptions> directory,
-    LiteDbStore store,
+    ISlackIdentities store,
+    ICluster cluster,
+    HostIdentity host,
     ILogger<CatalogLoader> logger) : ICatalogSource
 {
+    private const string ReloadSignal = "catalog.reload";
+    private int _listening;
+
     public string WorkflowsPath => PathResolver.Resolve(workflows.Value.Path);
     public string DirectoryPath => PathResolver.Resolve(directory.Value.Path);
 
-    public void Load() => Read(keepUsable: false);
+    public void Load()
+    {
+        Read(keepUsable: false);
+        // An admin's reload on any host sharing the store reloads this one too.
+        if (Interlocked.Exchange(ref _listening, 1) == 0) cluster.Signal += OnSignal;
+    }
+
+    private void OnSignal(string topic, string from)
+    {
+        if (topic != ReloadSignal || from == host.Id) return;
+        try
+        {
+            Read(keepUsable: true);
+        }
+        catch (Exception ex)
+        {
+            LogReloadFailed(ex, from);
+        }
+    }
 
     /// <summary>
     /// Reads both files again. A file that cannot be used at all (missing, or nothing valid in it) keeps what is loaded now:
     /// an admin who breaks the directory must not lose the admin role they need to reload the fixed one.
     /// </summary>
-    public CatalogReload Reload() => Read(keepUsable: true);
+    public CatalogReload Reload()
+    {
+        var reload = Read(keepUsable: true);
+        cluster.Publish(ReloadSignal, host.Id);
+        return reload;
+    }
 
     private CatalogReload Read(bool keepUsable)
     {
@@ -57,6 +85,9 @@ internal sealed partial class CatalogLoader(
 
     [LoggerMessage(LogLevel.Information, "Loaded {Count} workflow definitions from {Path}: {Definitions}")]
     private partial void LogLoaded(int count, string path, string definitions);
+
+    [LoggerMessage(LogLevel.Error, "Reloading as host {From} asked failed; this host keeps what it had")]
+    private partial void LogReloadFailed(Exception ex, string from);
 
     [LoggerMessage(LogLevel.Information, "Loaded {Count} people from {Path}")]
     private partial void LogPeople(int count, string path);

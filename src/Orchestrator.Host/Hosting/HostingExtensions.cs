@@ -29,28 +29,63 @@ internal static partial class HostingExtensions
         return services;
     }
 
-    public static IServiceCollection AddLiteDbStore(this IServiceCollection services)
+    /// <summary>
+    /// The store <c>Storage:Provider</c> names (<c>litedb</c>, the default, or <c>postgres</c>), registered once under every
+    /// port, so each consumer asks for the one it uses.
+    /// </summary>
+    public static IServiceCollection AddStore(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .Validate(o => o.Provider is StorageOptions.LiteDb or StorageOptions.Postgres,
+                "Storage:Provider must be 'litedb' (the default: one process, one file) or 'postgres' (several hosts on one database).")
+            .Validate(o => o.Provider != StorageOptions.LiteDb || !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .Validate(o => o.Provider != StorageOptions.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Storage:ConnectionString must be set when Storage:Provider is 'postgres' (e.g. Host=db;Database=orchestrator;Username=orchestrator;Password=...).")
             .Validate(o => o.Retention >= StorageOptions.ShortestRetention,
                 "Storage:Retention must be at least 1.00:00:00 (a day): a finished request's record keeps Slack's retries from running it twice.")
             .ValidateOnStart();
-        services.AddSingleton(sp =>
-        {
-            var path = Path.GetFullPath(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path);
-            var logger = sp.GetRequiredService<ILogger<LiteDbStore>>();
-            var store = new LiteDbStore(path, sp.GetRequiredService<TimeProvider>(), logger, AuditKeyFor(path, sp.GetRequiredService<IConfiguration>(), logger));
-            return store;
-        });
-        services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<IDelegationStore, LiteDbDelegationStore>();
+        services.AddSingleton<HostIdentity>();
+        services.AddSingleton<IStore>(sp => OpenStore(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value,
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IInstances>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IInstanceStore>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IInbox>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<ISlackIdentities>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<ITeamsMembers>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<ICards>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IDigestMarks>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IApiKeyRows>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<ICluster>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IStoreInfo>(sp => sp.GetRequiredService<IStore>());
+        services.AddSingleton<IDelegationStore>(sp => sp.GetRequiredService<IStore>().Delegations);
         return services;
     }
 
-    /// <summary>The audit key from configuration, else the one kept beside the store, else a new one: then said once, loudly.</summary>
-    private static byte[] AuditKeyFor(string storePath, IConfiguration configuration, ILogger logger)
+    private static IStore OpenStore(StorageOptions options, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger("Orchestrator.Host.Storage");
+        if (options.Provider == StorageOptions.Postgres)
+            return StoreProviders.OpenPostgres(options.ConnectionString!, time, logger, AuditKeyFor(null, configuration, logger));
+        var path = Path.GetFullPath(options.Path);
+        return new LiteDbStore(path, time, loggers.CreateLogger<LiteDbStore>(), AuditKeyFor(path, configuration, logger));
+    }
+
+    /// <summary>The audit key from configuration, else the one kept beside the store, else a new one: then said once, loudly.</summary>
+    private static byte[] AuditKeyFor(string? storePath, IConfiguration configuration, ILogger logger)
+    {
+        if (storePath is null)
+        {
+            // A shared database has no folder of its own to keep a key in: every host must be given the same one.
+            var configured = configuration[AuditKey.Setting];
+            if (string.IsNullOrWhiteSpace(configured))
+                throw new InvalidOperationException($"{AuditKey.Setting} must be set when Storage:Provider is 'postgres': every host keys the audit chain with the same key.");
+            return AuditKey.Bytes(configured);
+        }
         StoreFiles.Prepare(storePath);
         var (key, source, generated) = AuditKey.ForHost(configuration[AuditKey.Setting], storePath);
         if (generated is not null)
@@ -126,16 +161,22 @@ internal static partial class HostingExtensions
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (LiteDbStore store, Catalog catalog) =>
+        app.MapGet("/readyz", (IStore store, Catalog catalog) =>
         {
             var problems = catalog.Problems.Select(p => p.ToString()).ToList();
+            string? unreachable;
             try
             {
-                store.CountInstances();
+                unreachable = store.Problem();
+                if (unreachable is null) store.CountInstances();
             }
             catch (Exception ex)
             {
-                problems.Insert(0, $"store {store.Path}: {ex.Message}");
+                unreachable = ex.Message;
+            }
+            if (unreachable is not null)
+            {
+                problems.Insert(0, $"store {store.Provider} {store.Location}: {unreachable}");
                 return Results.Json(new { ready = false, problems }, statusCode: 503);
             }
             // A set-aside instance is named, but the host stays ready: everything else still works.

@@ -3,7 +3,16 @@ namespace Orchestrator.Host.Hosting;
 internal sealed class StorageOptions
 {
     public const string Section = "Storage";
+    public const string LiteDb = "litedb";
+    public const string Postgres = "postgres";
+
+    /// <summary><c>litedb</c> (one process, one file at <see cref="Path"/>) or <c>postgres</c> (several hosts, <see cref="ConnectionString"/>).</summary>
+    public string Provider { get; set; } = LiteDb;
+
     public string Path { get; set; } = "data/orchestrator.db";
+
+    /// <summary>The PostgreSQL connection string (Npgsql's form) when <see cref="Provider"/> is <c>postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>How long delivered outbox messages and finished inbound requests are kept before they are pruned.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);

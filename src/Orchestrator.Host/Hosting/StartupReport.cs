@@ -6,11 +6,11 @@ using Orchestrator.Host.Teams;
 namespace Orchestrator.Host.Hosting;
 
 /// <summary>Says at start which channels are on, where the store is, and how to turn on what is off.</summary>
-internal sealed partial class StartupReport(IOptions<SlackOptions> slack, IOptions<TeamsOptions> teams, LiteDbStore store, ILogger<StartupReport> logger)
+internal sealed partial class StartupReport(IOptions<SlackOptions> slack, IOptions<TeamsOptions> teams, IStoreInfo store, ILogger<StartupReport> logger)
 {
     public void Log()
     {
-        LogStore(store.Path);
+        LogStore(store.Provider, store.Location);
         if (string.IsNullOrWhiteSpace(slack.Value.BotToken) || string.IsNullOrWhiteSpace(slack.Value.SigningSecret))
             LogSlackOff();
         else
@@ -27,8 +27,8 @@ internal sealed partial class StartupReport(IOptions<SlackOptions> slack, IOptio
     [LoggerMessage(LogLevel.Warning, "Teams: local trial only (no MicrosoftAppId): /api/messages accepts loopback callers such as the Bot Framework Emulator. For Teams, set MicrosoftAppType=SingleTenant, MicrosoftAppId, MicrosoftAppTenantId and MicrosoftAppPassword (or UserAssignedMSI without a password)")]
     private partial void LogTeamsLocal();
 
-    [LoggerMessage(LogLevel.Information, "Store: LiteDB file {Path}")]
-    private partial void LogStore(string path);
+    [LoggerMessage(LogLevel.Information, "Store: {Provider} at {Location}")]
+    private partial void LogStore(string provider, string location);
 
     [LoggerMessage(LogLevel.Information, "Slack: on (Web API {ApiBaseUrl}); endpoints /slack/commands, /slack/interactions, /slack/events")]
     private partial void LogSlackOn(string apiBaseUrl);

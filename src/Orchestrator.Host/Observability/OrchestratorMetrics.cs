@@ -24,10 +24,10 @@ internal sealed partial class OrchestratorMetrics : IDisposable
             Buckets = [60, 300, 900, 3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400],
         });
 
-    private readonly LiteDbStore _store;
+    private readonly IInstances _store;
     private readonly ILogger<OrchestratorMetrics> _logger;
 
-    public OrchestratorMetrics(LiteDbStore store, ILogger<OrchestratorMetrics> logger)
+    public OrchestratorMetrics(IInstances store, ILogger<OrchestratorMetrics> logger)
     {
         _store = store;
         _logger = logger;

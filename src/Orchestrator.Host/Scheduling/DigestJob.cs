@@ -11,12 +11,15 @@ namespace Orchestrator.Host.Scheduling;
 /// Each working morning in a person's own zone (Mon–Fri from 09:00), one summary of what is overdue with them; admins
 /// also get one summary of everything stuck. At most one digest per person per local day.
 /// </summary>
-internal sealed partial class DigestJob(LiteDbStore store, Catalog catalog, TimeProvider time, ILogger<DigestJob> logger) : IInvocable
+internal sealed partial class DigestJob(IStore store, Catalog catalog, TimeProvider time, ILogger<DigestJob> logger) : IInvocable
 {
     private static readonly TimeOnly MorningStarts = new(9, 0);
 
     public Task Invoke()
     {
+        // One host at a time; the digest marks keep it to one a day per person even if two overlap.
+        using var held = store.TryLock("digest");
+        if (held is null) return Task.CompletedTask;
         var sent = RunOnce();
         if (sent > 0) LogSent(sent);
         return Task.CompletedTask;
@@ -33,7 +36,7 @@ internal sealed partial class DigestJob(LiteDbStore store, Catalog catalog, Time
             .ToDictionary(g => g.Key, g => g.Select(x => x.Instance).ToList(), StringComparer.OrdinalIgnoreCase);
         var admins = people.WithRole("admin").Select(p => p.Email).ToList();
         var stuck = overdue.Concat(store.Unowned()).DistinctBy(i => i.Id).ToList();
-        var failed = store.AllOutbox().Count(o => o.State == OutboxState.Failed);
+        var failed = store.CountFailedOutbox();
 
         var sent = 0;
         foreach (var email in byOwner.Keys.Concat(stuck.Count > 0 || failed > 0 ? admins : []).Distinct(StringComparer.OrdinalIgnoreCase))

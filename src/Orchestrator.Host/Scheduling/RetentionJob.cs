@@ -11,12 +11,14 @@ namespace Orchestrator.Host.Scheduling;
 /// exactly-once still needs is kept: pending and failed messages, requests not done yet, and the messages of open
 /// instances.
 /// </summary>
-internal sealed partial class RetentionJob(LiteDbStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<RetentionJob> logger) : IInvocable
+internal sealed partial class RetentionJob(IStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<RetentionJob> logger) : IInvocable
 {
     internal const int BatchSize = 500;
 
     public Task Invoke()
     {
+        using var held = store.TryLock("retention");
+        if (held is null) return Task.CompletedTask;
         var (outbox, inbox) = RunAt(time.GetUtcNow());
         if (outbox + inbox > 0) LogPruned(outbox, inbox, options.Value.Retention);
         return Task.CompletedTask;

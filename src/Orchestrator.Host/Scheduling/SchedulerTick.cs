@@ -1,5 +1,4 @@
 using Coravel.Invocable;
-using LiteDB;
 using Orchestrator.Core.Engine;
 using Orchestrator.Host.Storage;
 
@@ -10,7 +9,7 @@ namespace Orchestrator.Host.Scheduling;
 /// index on their next due time, so a tick costs what is due, not what is open. One instance that fails never holds up
 /// the others: it is set aside for an admin (<c>admin stuck</c>, <c>/readyz</c>) and tried again hourly.
 /// </summary>
-internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine engine, TimeProvider time, ILogger<SchedulerTick> logger) : IInvocable
+internal sealed partial class SchedulerTick(IInstances store, ICluster cluster, WorkflowEngine engine, TimeProvider time, ILogger<SchedulerTick> logger) : IInvocable
 {
     private const int BatchSize = 500;
 
@@ -23,6 +22,9 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
 
     public Task Invoke()
     {
+        // One host ticks at a time; the others skip this tick (the revision check would make their work a no-op anyway).
+        using var held = cluster.TryLock("scheduler.tick");
+        if (held is null) return Task.CompletedTask;
         var result = RunOnce();
         if (result.Instances > 0) LogTick(result.Instances, result.Nudges, result.Handoffs);
         return Task.CompletedTask;
@@ -55,14 +57,14 @@ internal sealed partial class SchedulerTick(LiteDbStore store, WorkflowEngine en
                                 counts.Add(engine.Tick(id));
                             }
                             // What the store refused rolls the batch back whole (LiteDB has already dropped its transaction).
-                            catch (Exception ex) when (ex is not (BatchAbortedException or LiteException))
+                            catch (Exception ex) when (ex is not BatchAbortedException && !StoreErrors.IsStoreFailure(ex))
                             {
                                 failed.Add((id, ex));
                             }
                         }
                     });
                 }
-                catch (Exception ex) when (ex is BatchAbortedException or LiteException)
+                catch (Exception ex) when (ex is BatchAbortedException || StoreErrors.IsStoreFailure(ex))
                 {
                     LogBatchFailed(ex, chunk.Length);
                     counts = new Counts();

@@ -10,7 +10,7 @@ namespace Orchestrator.Host.Slack;
 // form is checked against the request's inputs, so the engine first decides whether the submitter may resubmit at all.
 internal static partial class SlackEndpoints
 {
-    private static JsonObject? ValidateInfo(string? callback, JsonObject values, string? metadata, string userId, LiteDbStore store, WorkflowEngine engine)
+    private static JsonObject? ValidateInfo(string? callback, JsonObject values, string? metadata, string userId, IStore store, WorkflowEngine engine)
     {
         var block = callback switch
         {

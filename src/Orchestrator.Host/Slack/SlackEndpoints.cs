@@ -39,7 +39,7 @@ internal static partial class SlackEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog, LiteDbStore store, WorkflowEngine engine)
+    private static async Task<IResult> Interactions(HttpContext context, SlackInbox inbox, Catalog catalog, IStore store, WorkflowEngine engine)
     {
         var (body, refusal) = await ReadVerifiedAsync(context);
         if (refusal is not null) return refusal;

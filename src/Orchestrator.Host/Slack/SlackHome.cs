@@ -12,7 +12,7 @@ internal static class SlackHome
     internal sealed record PublishHomeMessage(string Email);
 
     /// <summary>Queues a fresh draw of a person's App Home; drawn from the state at delivery, so a late one is never stale.</summary>
-    public static void Queue(LiteDbStore store, string email, string key) =>
+    public static void Queue(IOutbox store, string email, string key) =>
         store.Enqueue(OutboxKinds.SlackHome, key, null, email, JsonSerializer.Serialize(new PublishHomeMessage(email), StoreJson.Options));
 
     public static HomeView Render(HomeModel home)

@@ -21,7 +21,7 @@ internal sealed partial class SlackInboundProcessor
                     Respond(item, responseUrl, refusal.Message);
                     return;
                 }
-                var instance = store.Get(instanceId)!;
+                var instance = instances.Get(instanceId)!;
                 OpenView(item, trigger, SlackInfoCards.QuestionModal(instanceId, id, TitleOf(instance, instance.FindAssignment(id)!.Value.Step), catalog.People.NameOf(instance.Requester)));
                 return;
             }
@@ -32,7 +32,7 @@ internal sealed partial class SlackInboundProcessor
                     Respond(item, responseUrl, refusal.Message);
                     return;
                 }
-                var question = store.Get(instanceId)!.Steps.SelectMany(s => s.Questions).Single(q => q.Id == id);
+                var question = instances.Get(instanceId)!.Steps.SelectMany(s => s.Questions).Single(q => q.Id == id);
                 OpenView(item, trigger, SlackInfoCards.AnswerModal(instanceId, id, catalog.People.NameOf(question.AskedBy), question.Question));
                 return;
             }
@@ -43,7 +43,7 @@ internal sealed partial class SlackInboundProcessor
                     Respond(item, responseUrl, refusal.Message);
                     return;
                 }
-                var instance = store.Get(instanceId)!;
+                var instance = instances.Get(instanceId)!;
                 var back = instance.Current!.Returns.Single(r => r.Id == id);
                 OpenView(item, trigger, SlackInfoCards.ResubmitModal(instanceId, id, instance.Definition, instance.Inputs, back.Reason));
                 return;
@@ -62,7 +62,7 @@ internal sealed partial class SlackInboundProcessor
         {
             SlackInfoCards.QuestionCallback => engine.RequestInfo(instanceId, id, email, SlackEndpoints.StateValue(values, SlackInfoCards.QuestionBlock), SlackOutboxHandler.Platform),
             SlackInfoCards.AnswerCallback => engine.AnswerInfo(instanceId, id, email, SlackEndpoints.StateValue(values, SlackInfoCards.AnswerBlock), SlackOutboxHandler.Platform),
-            SlackInfoCards.ResubmitCallback => store.Get(instanceId) is { } instance
+            SlackInfoCards.ResubmitCallback => instances.Get(instanceId) is { } instance
                 ? engine.Resubmit(instanceId, id, email, SlackEndpoints.StartFormValues(values, instance.Definition), SlackOutboxHandler.Platform)
                 : new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}."),
             _ => null,

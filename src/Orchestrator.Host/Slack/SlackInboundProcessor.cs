@@ -6,6 +6,7 @@ using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
 using Orchestrator.Host.Delivery;
+using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Slack;
@@ -18,7 +19,11 @@ namespace Orchestrator.Host.Slack;
 /// wait behind it.
 /// </summary>
 internal sealed partial class SlackInboundProcessor(
-    LiteDbStore store,
+    IInstances instances,
+    IInbox requests,
+    IOutbox outbox,
+    ISlackIdentities identities,
+    HostIdentity host,
     SlackInbox inbox,
     SlackPeople people,
     CommandService commands,
@@ -26,6 +31,7 @@ internal sealed partial class SlackInboundProcessor(
     Catalog catalog,
     TimeProvider time,
     ChannelRouter router,
+    Microsoft.Extensions.Options.IOptions<DeliveryOptions> delivery,
     ILogger<SlackInboundProcessor> logger) : BackgroundService
 {
     private const string Prefix = "/orchestrate ";
@@ -38,6 +44,7 @@ internal sealed partial class SlackInboundProcessor(
 
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(2);
+
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     // The person (Slack user id) each worker serves; at most one worker per person, so their requests keep their order.
@@ -87,28 +94,30 @@ internal sealed partial class SlackInboundProcessor(
     public int RunOnce(CancellationToken cancellationToken)
     {
         var started = 0;
-        foreach (var requests in store.UnprocessedInbound().GroupBy(PersonOf, StringComparer.Ordinal))
+        // Taken, not only read: another host sharing the store leaves these people's requests alone while this one holds them.
+        var claimed = requests.ClaimInbound(host.Id, time.GetUtcNow(), delivery.Value.Lease, 1000);
+        foreach (var queued in claimed.GroupBy(i => i.Partition ?? SlackInbox.PartitionOf(i.Kind, i.Body, i.Key), StringComparer.Ordinal))
         {
             lock (_gate)
             {
                 if (_workers.Count >= MaxConcurrentPeople) break;
-                if (_workers.ContainsKey(requests.Key)) continue;
-                var queue = requests.ToList();
-                _workers[requests.Key] = Task.Run(() => WorkAsync(requests.Key, queue, cancellationToken), CancellationToken.None);
+                if (_workers.ContainsKey(queued.Key)) continue;
+                var queue = queued.ToList();
+                _workers[queued.Key] = Task.Run(() => WorkAsync(queued.Key, queue, cancellationToken), CancellationToken.None);
             }
             started++;
         }
         return started;
     }
 
-    private async Task WorkAsync(string person, IReadOnlyList<InboundItem> requests, CancellationToken cancellationToken)
+    private async Task WorkAsync(string person, IReadOnlyList<InboundItem> queue, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var item in requests)
+            foreach (var item in queue)
             {
                 // The list was read before an earlier worker for this person finished: what it did since is not done again.
-                if (store.IsInboundDone(item.Key)) continue;
+                if (requests.IsInboundDone(item.Key)) continue;
                 if (!await TryProcessAsync(item, cancellationToken))
                 {
                     // Later requests of this person wait behind this one; others carry on meanwhile.
@@ -137,12 +146,17 @@ internal sealed partial class SlackInboundProcessor(
         try
         {
             await ProcessAsync(item, cancellationToken);
-            store.MarkInboundDone(item.Key);
+            MarkDone(item);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (InboundAlreadyDoneException)
+        {
+            // Another host did it (this one's lease ran out meanwhile): what this one did was rolled back with its mark.
+            return true;
         }
         catch (Exception ex) when (IsTransient(ex) && time.GetUtcNow() - item.Received < GiveUpAfter)
         {
@@ -152,27 +166,20 @@ internal sealed partial class SlackInboundProcessor(
         catch (Exception ex)
         {
             LogFailed(ex, item.Key);
-            store.MarkInboundDone(item.Key);
+            MarkDone(item);
             return true;
         }
     }
 
-    /// <summary>The Slack user a request came from; a request that names none is a partition of its own.</summary>
-    private static string PersonOf(InboundItem item)
+    /// <summary>Marks a request done unless its work did already (in its own transaction), or another host did.</summary>
+    private void MarkDone(InboundItem item)
     {
         try
         {
-            var user = item.Kind switch
-            {
-                SlackInbox.Command => QueryHelpers.ParseQuery(item.Body).TryGetValue("user_id", out var id) ? id.ToString() : null,
-                SlackInbox.Event => JsonNode.Parse(item.Body)?["event"]?["user"]?.GetValue<string>(),
-                _ => JsonNode.Parse(item.Body)?["user"]?["id"]?.GetValue<string>(),
-            };
-            return string.IsNullOrEmpty(user) ? $"request:{item.Key}" : $"user:{user}";
+            if (!requests.IsInboundDone(item.Key)) requests.MarkInboundDone(item.Key);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (InboundAlreadyDoneException)
         {
-            return $"request:{item.Key}";
         }
     }
 
@@ -223,17 +230,17 @@ internal sealed partial class SlackInboundProcessor(
     {
         try
         {
-            store.Batch(() =>
+            instances.Batch(() =>
             {
                 work();
-                store.MarkInboundDone(item.Key);
+                requests.MarkInboundDone(item.Key);
             });
         }
         catch (BatchAbortedException)
         {
             // Nothing of it was kept. Done again alone, the change that failed fails on its own and the person is told.
             work();
-            store.MarkInboundDone(item.Key);
+            MarkDone(item);
         }
     }
 
@@ -263,7 +270,7 @@ internal sealed partial class SlackInboundProcessor(
                     Respond(item, responseUrl, refusal.Message);
                     break;
                 }
-                var instance = store.Get(instanceId)!;
+                var instance = instances.Get(instanceId)!;
                 var step = instance.FindAssignment(assignmentId)!.Value.Step;
                 var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)], catalog.People.NameOf(instance.Requester));
                 OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, SlackCards.RejectReasonModal(instanceId, assignmentId, title));
@@ -318,8 +325,8 @@ internal sealed partial class SlackInboundProcessor(
             if (user is null || SlackEndpoints.Text(e, "tab") is not (null or "home")) return;
             var person = await EmailAsync(user, ct, speaker: false);
             if (person is null) return;
-            store.MarkHomeOpened(person);
-            SlackHome.Queue(store, person, $"home:{item.Key}");
+            identities.MarkHomeOpened(person);
+            SlackHome.Queue(outbox, person, $"home:{item.Key}");
             return;
         }
         // Our own messages and edits come back as events too; only people's new messages are commands.
@@ -377,20 +384,20 @@ internal sealed partial class SlackInboundProcessor(
         {
             // A click on the App Home comes without a response_url: the private answer goes to the person's DM instead.
             if (item.Kind == SlackInbox.Action && JsonNode.Parse(item.Body)?["user"]?["id"]?.GetValue<string>() is { } userId
-                && store.EmailOfSlackUser(userId) is { } clicker)
+                && identities.EmailOfSlackUser(userId) is { } clicker)
                 DirectMessage(item, clicker.Email, text);
             return;
         }
-        store.Enqueue(OutboxKinds.SlackRespond, $"reply:{item.Key}", null, null,
+        outbox.Enqueue(OutboxKinds.SlackRespond, $"reply:{item.Key}", null, null,
             JsonSerializer.Serialize(new SlackRespondMessage(responseUrl, text), StoreJson.Options));
     }
 
     private void OpenView(InboundItem item, string triggerId, ModalView view) =>
-        store.Enqueue(OutboxKinds.SlackOpenView, $"view:{item.Key}", null, null,
+        outbox.Enqueue(OutboxKinds.SlackOpenView, $"view:{item.Key}", null, null,
             JsonSerializer.Serialize(new SlackOpenViewMessage(triggerId, JsonSerializer.Serialize(view, SlackJson.Options)), StoreJson.Options));
 
     private void DirectMessage(InboundItem item, string email, string text) =>
-        store.Enqueue(OutboxKinds.Effect, $"reply:{item.Key}", null, email,
+        outbox.Enqueue(OutboxKinds.Effect, $"reply:{item.Key}", null, email,
             JsonSerializer.Serialize<Effect>(new NotifyPerson { Recipient = email, InstanceId = "", Text = text }, StoreJson.Options));
 
     private const string NoEmail = "I can't see your email address in Slack, so I can't tell who you are. An admin must grant the app the users:read.email scope.";

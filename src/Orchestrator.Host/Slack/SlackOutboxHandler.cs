@@ -19,7 +19,7 @@ internal sealed record SlackOpenViewMessage(string TriggerId, string ViewJson);
 internal sealed class SlackOutboxHandler(
     ISlackApi slack,
     SlackPeople people,
-    LiteDbStore store,
+    IStore store,
     Catalog catalog,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
@@ -27,7 +27,6 @@ internal sealed class SlackOutboxHandler(
 {
     public const string Platform = "slack";
     private const string EffectEventType = "orchestrator_effect";
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPost = new();
 
     public bool CanHandle(OutboxItem item) => item.Kind is OutboxKinds.SlackRespond or OutboxKinds.SlackOpenView or OutboxKinds.SlackHome
         || (item.Kind is OutboxKinds.Effect && router.PlatformFor(item) == Platform);
@@ -138,14 +137,11 @@ internal sealed class SlackOutboxHandler(
         if (item.TriesStarted > 0
             && await slack.FindMessageByKey(message.Channel, message.ThreadTs, EffectEventType, item.Key, cancellationToken) is { } landed)
             return landed;
-        var now = time.GetUtcNow();
-        var pace = options.Value.ChannelPace;
-        if (_lastPost.TryGetValue(message.Channel, out var last) && now - last < pace)
-            throw new DeliveryDeferredException(pace - (now - last));
+        // The channel's pace holds across every host sharing the store.
+        if (store.TryTakeChannelSlot(message.Channel, time.GetUtcNow(), options.Value.ChannelPace) is { } wait)
+            throw new DeliveryDeferredException(wait);
         store.MarkTryStarted(item.Id);
-        var posted = await slack.PostMessage(message, cancellationToken);
-        _lastPost[message.Channel] = time.GetUtcNow();
-        return posted;
+        return await slack.PostMessage(message, cancellationToken);
     }
 
     private async Task PublishHomeAsync(string email, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Orchestrator.Host.Slack;
 /// Slack user id ↔ email (users.info, users.lookupByEmail) and each person's DM channel (conversations.open), remembered in
 /// the store so that Slack is asked once per person, not once per command or message.
 /// </summary>
-internal sealed class SlackPeople(ISlackApi slack, LiteDbStore store, TimeProvider time)
+internal sealed class SlackPeople(ISlackApi slack, ISlackIdentities store, TimeProvider time)
 {
     /// <summary>How long what users.info said is trusted before Slack is asked again (a person's email can change).</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromHours(24);

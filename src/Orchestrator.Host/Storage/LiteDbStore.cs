@@ -79,6 +79,24 @@ internal sealed partial class LiteDbStore : IStore
         _inbox.EnsureIndex("done");
         // When a finished request came in (null while it is not done): retention's way to the old ones.
         _inbox.EnsureIndex("finished", Finished);
+        ReleaseDeadClaims();
+    }
+
+    /// <summary>
+    /// One process has the file (LiteDB takes it whole), so a claim found on opening was made by a process that is gone:
+    /// its work is free at once instead of after its lease.
+    /// </summary>
+    private void ReleaseDeadClaims()
+    {
+        _db.BeginTrans();
+        foreach (var (collection, open) in new[] { (_outbox, Query.EQ("pending", true)), (_inbox, Query.EQ("done", false)) })
+            foreach (var doc in collection.Find(open).Where(d => d.ContainsKey("lease_owner")).ToList())
+            {
+                doc.Remove("lease_owner");
+                doc.Remove("lease_until");
+                collection.Update(doc);
+            }
+        _db.Commit();
     }
 
     public string Path { get; }
@@ -597,6 +615,11 @@ internal sealed partial class LiteDbStore : IStore
         _inbox.Find(Query.EQ("done", false))
             .OrderBy(d => d["received"].AsDateTime).ThenBy(d => d.TryGetValue("seq", out var seq) && seq.IsInt64 ? seq.AsInt64 : 0)
             .ToList();
+
+    public IReadOnlyList<InboundItem> UnprocessedInbound() =>
+        Unprocessed().Select(d => new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString,
+            new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc)),
+            d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : null)).ToList();
 
     public IReadOnlyList<InboundItem> ClaimInbound(string owner, DateTimeOffset now, TimeSpan lease, int limit)
     {

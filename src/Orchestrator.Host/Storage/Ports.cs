@@ -120,6 +120,9 @@ internal interface IInbox
 
     bool IsInboundDone(string key);
 
+    /// <summary>Requests not done yet, in the order they came (what an admin or a check looks at; work is claimed).</summary>
+    IReadOnlyList<InboundItem> UnprocessedInbound();
+
     int CountInbound();
 
     /// <summary>Deletes up to <paramref name="limit"/> finished requests received before <paramref name="before"/>.</summary>

@@ -19,7 +19,7 @@ namespace Orchestrator.Host.Teams;
 internal sealed partial class TeamsBot(
     CommandService commands,
     WorkflowEngine engine,
-    LiteDbStore store,
+    IInstances store,
     Catalog catalog,
     TeamsConversations conversations,
     ChannelRouter router,

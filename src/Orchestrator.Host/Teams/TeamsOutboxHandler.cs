@@ -20,7 +20,7 @@ internal sealed class TeamsOutboxHandler(
     CloudAdapter adapter,
     TeamsConversations conversations,
     ChannelRouter router,
-    LiteDbStore store,
+    ICards store,
     Catalog catalog,
     IOptions<TeamsOptions> options) : IOutboxHandler
 {

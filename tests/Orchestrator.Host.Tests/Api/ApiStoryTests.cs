@@ -215,14 +215,8 @@ public sealed class ApiStoryTests : IAsyncLifetime
     public async Task A_key_made_before_keys_had_a_system_acts_as_the_system_of_its_name()
     {
         var key = Orchestrator.Host.Api.ApiKeyStore.NewKey();
-        _host.Store.Database.GetCollection(Orchestrator.Host.Api.ApiKeyStore.Collection).Insert(new LiteDB.BsonDocument
-        {
-            ["_id"] = "erp",
-            ["hash"] = Orchestrator.Host.Api.ApiKeyStore.Hash(key),
-            ["created"] = DateTime.UtcNow,
-            ["last_used"] = LiteDB.BsonValue.Null,
-            ["revoked"] = LiteDB.BsonValue.Null,
-        });
+        // As such a key is stored: no system, so it acts as the system named like the key.
+        _host.Store.InsertApiKey(new Orchestrator.Host.Storage.ApiKeyRow("erp", Orchestrator.Host.Api.ApiKeyStore.Hash(key), null, DateTimeOffset.UtcNow, null, null));
 
         var id = await _host.StartPurchase(key, 10, "Pens");
         var comment = await _host.Post($"/api/v1/instances/{id}/events", key, """{ "type": "comment", "text": "seen" }""");

@@ -33,7 +33,7 @@ internal sealed class TestHost : IAsyncDisposable
     public string DbPath { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => _factory.Services;
-    public LiteDbStore Store => Services.GetRequiredService<LiteDbStore>();
+    public IStore Store => Services.GetRequiredService<IStore>();
 
     public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null,
         Action<IServiceCollection>? services = null)

@@ -329,7 +329,7 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>How many documents each collection of the store holds: any write shows here.</summary>
     private string Fingerprint()
     {
-        var db = _host.Store.Database;
+        var db = ((LiteDbStore)_host.Store).Database;
         return string.Join(", ", db.GetCollectionNames().Order().Select(n => $"{n}={db.GetCollection(n).Count()}"));
     }
 

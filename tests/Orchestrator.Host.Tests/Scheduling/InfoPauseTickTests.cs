@@ -29,7 +29,7 @@ public sealed class InfoPauseTickTests : IDisposable
         Assert.Equal([id], _store.WaitingOn(Bob).Select(i => i.Id));
         _time.Advance(TimeSpan.FromMinutes(30));
         Assert.True(engine.RequestInfo(id, "a.1", Bob, "Which version?", "test").Recorded);
-        var tick = new SchedulerTick(_store, engine, _time, NullLogger<SchedulerTick>.Instance);
+        var tick = new SchedulerTick(_store, _store, engine, _time, NullLogger<SchedulerTick>.Instance);
 
         _time.Advance(TimeSpan.FromHours(3));
 

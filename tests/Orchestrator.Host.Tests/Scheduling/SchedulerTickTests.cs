@@ -24,7 +24,7 @@ public sealed class SchedulerTickTests : IDisposable
         var engine = new WorkflowEngine(catalog, _store, _time);
         for (var i = 0; i < 100; i++) engine.Start("slow", new Dictionary<string, string>(), "alice@example.com", "test");
         for (var i = 0; i < 700; i++) engine.Start("fast", new Dictionary<string, string>(), "alice@example.com", "test");
-        var tick = new SchedulerTick(_store, engine, _time, NullLogger<SchedulerTick>.Instance);
+        var tick = new SchedulerTick(_store, _store, engine, _time, NullLogger<SchedulerTick>.Instance);
 
         Assert.Equal((0, 0, 0), tick.RunOnce());
         _time.Advance(TimeSpan.FromHours(2));

@@ -98,7 +98,7 @@ public sealed class SetAsideTests : IAsyncLifetime
     private void GrowToTheLimit(string id)
     {
         var limit = (int)typeof(LiteDatabase).Assembly.GetType("LiteDB.Constants")!.GetField("MAX_DOCUMENT_SIZE")!.GetValue(null)!;
-        var instances = _host.Store.Database.GetCollection("instances");
+        var instances = ((Orchestrator.Host.Storage.LiteDbStore)_host.Store).Database.GetCollection("instances");
         for (var attempt = 0; ; attempt++)
         {
             var instance = _host.Store.Get(id)!;

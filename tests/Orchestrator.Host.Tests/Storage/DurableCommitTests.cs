@@ -54,12 +54,12 @@ public sealed class DurableCommitTests : IDisposable
             Assert.Equal(DecideOutcome.Recorded, engine.Decide(id!, store.Get(id!)!.Steps[0].Assignments[0].Id, "bob@example.com", Verdict.Approve, "ok", "teams").Outcome));
         Change("a request marked done", () => store.MarkInboundDone("slack:1"));
         Change("a message queued", () => Assert.True(store.Enqueue(OutboxKinds.SlackRespond, "reply:slack:1", null, null, "{}")));
-        Change("a post begun", () => store.MarkTryStarted(store.PendingOutbox(1)[0].Id));
-        Change("a message delivered", () => store.MarkDelivered(store.PendingOutbox(1)[0].Id, Monday));
+        Change("a post begun", () => store.MarkTryStarted(store.AllOutbox().First(o => o.State == OutboxState.Pending).Id));
+        Change("a message delivered", () => store.MarkDelivered(store.AllOutbox().First(o => o.State == OutboxState.Pending).Id, Monday));
         Change("a card posted", () => store.SaveCard(id!, "check.1", "slack", "C1", "1.2"));
         Change("a Slack identity", () => store.SaveSlackIdentity("bob@example.com", "U2", "Europe/Paris", Monday));
         Change("a digest sent", () => Assert.True(store.TryMarkDigest("bob@example.com", new DateOnly(2026, 3, 2))));
-        Change("an API key created (through the shared database)", () => new ApiKeyStore(store.Database).Create("erp", Monday));
+        Change("an API key created (through the shared database)", () => new ApiKeyStore(store).Create("erp", Monday));
 
         foreach (var (what, change) in changes)
         {

@@ -1,7 +1,7 @@
 using LiteDB;
 using Orchestrator.Host.Storage;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Host.Storage;
 
 /// <summary>
 /// A private copy of the store for commands that only read it (<c>audit</c>, <c>apikey list</c>). Opening the live file
@@ -13,14 +13,15 @@ internal sealed class StoreSnapshot : IDisposable
 {
     private readonly string _folder;
 
-    private StoreSnapshot(string folder, string copy, LiteDatabase database)
+    private StoreSnapshot(string folder, string copy, LiteDbStore store)
     {
         _folder = folder;
         CopyPath = copy;
-        Database = database;
+        Store = store;
     }
 
-    public LiteDatabase Database { get; }
+    /// <summary>The copy, through the same ports the host uses.</summary>
+    public IStore Store { get; }
 
     /// <summary>Where the copy is, until disposed.</summary>
     public string CopyPath { get; }
@@ -35,7 +36,7 @@ internal sealed class StoreSnapshot : IDisposable
             CopyShared(path, copy);
             var log = LogOf(path);
             if (File.Exists(log)) CopyShared(log, LogOf(copy));
-            return new StoreSnapshot(folder, copy, new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }));
+            return new StoreSnapshot(folder, copy, new LiteDbStore(copy));
         }
         catch
         {
@@ -48,14 +49,14 @@ internal sealed class StoreSnapshot : IDisposable
     /// Runs <paramref name="read"/> on a fresh copy, copying again when the copy turns out torn (the host was writing
     /// its file, e.g. a checkpoint, while it was copied).
     /// </summary>
-    public static T Read<T>(string path, Func<LiteDatabase, T> read)
+    public static T Read<T>(string path, Func<IStore, T> read)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 using var snapshot = Open(path);
-                return read(snapshot.Database);
+                return read(snapshot.Store);
             }
             catch (LiteException) when (attempt < 3)
             {
@@ -66,7 +67,7 @@ internal sealed class StoreSnapshot : IDisposable
 
     public void Dispose()
     {
-        Database.Dispose();
+        Store.Dispose();
         try
         {
             Directory.Delete(_folder, recursive: true);

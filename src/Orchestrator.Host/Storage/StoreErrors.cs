@@ -1,0 +1,10 @@
+namespace Orchestrator.Host.Storage;
+
+/// <summary>Failures of the store itself (as opposed to the work done in it), whichever provider raised them.</summary>
+internal static class StoreErrors
+{
+    /// <summary>True for an error the store raised: after one, a batch's transaction is gone and its work must be done again.</summary>
+    public static bool IsStoreFailure(Exception ex) => ex is LiteDB.LiteException || IsPostgresFailure(ex);
+
+    private static bool IsPostgresFailure(Exception ex) => ex.GetType().FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true;
+}
