@@ -173,6 +173,10 @@ internal sealed partial class PostgresStore
 
     public bool IsInboundDone(string key) => Scalar<bool>("SELECT done FROM inbox WHERE key = @key", ("key", key));
 
+    public IReadOnlyList<InboundItem> UnprocessedInbound() =>
+        Query("SELECT key, kind, body, received, part FROM inbox WHERE NOT done ORDER BY received, seq",
+            r => new InboundItem(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, "received")!.Value, Text(r, "part")));
+
     public int CountInbound() => (int)Scalar<long>("SELECT count(*) FROM inbox");
 
     public int PruneFinishedInbound(DateTimeOffset before, int limit) =>
