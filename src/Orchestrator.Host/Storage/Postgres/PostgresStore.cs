@@ -35,7 +35,8 @@ internal sealed partial class PostgresStore : IStore
     {
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _auditKey = auditKey;
+        // An empty key (a command that writes no instances) keys nothing.
+        _auditKey = auditKey is { Length: > 0 } ? auditKey : null;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // An acknowledged change is on disk (the server's default, stated so a server-wide setting cannot weaken it).
         builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=on".Trim();
