@@ -88,7 +88,27 @@ internal static class AuditChain
     {
         var head = instance.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
         var audited = instance.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
-        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object[] { "seal", id, audited, head }))));
+        return Seal(key, id, audited, head);
+    }
+
+    private static string Seal(byte[] key, string id, int audited, string head) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object[] { "seal", id, audited, head }))));
+
+    /// <summary>
+    /// The instance's events from <paramref name="from"/> on as chain entries, keyed with <paramref name="key"/> (null:
+    /// unkeyed), the first linked to <paramref name="prev"/>: what any store writes, in the transaction of the change.
+    /// </summary>
+    public static IReadOnlyList<AuditEntry> Link(WorkflowInstance instance, int from, string prev, byte[]? key)
+    {
+        var entries = new List<AuditEntry>(Math.Max(0, instance.History.Count - from));
+        for (var seq = from; seq < instance.History.Count; seq++)
+        {
+            var e = instance.History[seq];
+            var hash = Hash(key, instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev);
+            entries.Add(new AuditEntry(instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev, hash, key is not null));
+            prev = hash;
+        }
+        return entries;
     }
 
     /// <summary>
@@ -97,26 +117,24 @@ internal static class AuditChain
     /// </summary>
     public static string Append(ILiteCollection<BsonDocument> audit, WorkflowInstance instance, int from, string prev, byte[]? key)
     {
-        for (var seq = from; seq < instance.History.Count; seq++)
+        foreach (var e in Link(instance, from, prev, key))
         {
-            var e = instance.History[seq];
-            var hash = Hash(key, instance.Id, seq, e.At, e.Kind.ToString(), e.Actor, e.StepId, e.Text, e.Via, prev);
             audit.Insert(new BsonDocument
             {
-                ["_id"] = Id(instance.Id, seq),
+                ["_id"] = Id(instance.Id, e.Seq),
                 ["instance"] = instance.Id,
-                ["seq"] = seq,
+                ["seq"] = e.Seq,
                 ["at"] = e.At.UtcDateTime,
-                ["kind"] = e.Kind.ToString(),
+                ["kind"] = e.Kind,
                 ["actor"] = e.Actor,
-                ["step"] = e.StepId,
+                ["step"] = e.Step,
                 ["text"] = e.Text,
                 ["via"] = e.Via,
-                ["prev"] = prev,
-                ["hash"] = hash,
-                ["keyed"] = key is not null,
+                ["prev"] = e.Prev,
+                ["hash"] = e.Hash,
+                ["keyed"] = e.Keyed,
             });
-            prev = hash;
+            prev = e.Hash;
         }
         return prev;
     }
@@ -129,35 +147,52 @@ internal static class AuditChain
     {
         var audit = db.GetCollection(Collection);
         var instances = db.GetCollection("instances");
+        // A store never opened with a key is wholly unkeyed: its chains verify as they always did.
+        var keyedStore = db.GetCollection(Meta).FindById(SealedId) is not null || audit.Exists(Query.EQ("keyed", true));
+        var stored = instances.FindAll().Select(doc =>
+        {
+            var id = doc["_id"].AsString;
+            return new StoredChain(
+                id,
+                EntriesOf(audit, id),
+                StoreJson.HistoryOf(doc["json"].AsString),
+                doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0,
+                doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis,
+                doc.TryGetValue("seal", out var seal) && seal.IsString ? seal.AsString : null);
+        });
+        return Verify(stored, () => audit.FindAll().Select(d => d["instance"].AsString).Distinct(), keyedStore, key);
+    }
+
+    /// <summary>
+    /// Every chain of <paramref name="chains"/> checked link by link and against the history kept with its instance, then
+    /// the events of instances not among them (<paramref name="auditedInstances"/>, read after the chains). Any store's.
+    /// </summary>
+    /// <param name="keyedStore">Whether the store was ever written with a key: then a wholly unkeyed chain needs a seal.</param>
+    public static AuditReport Verify(IEnumerable<StoredChain> chains, Func<IEnumerable<string>> auditedInstances, bool keyedStore, byte[]? key)
+    {
         var problems = new List<string>();
-        var chains = 0;
+        var count = 0;
         var events = 0;
         var notChecked = 0;
         var legacy = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        // A store never opened with a key is wholly unkeyed: its chains verify as they always did.
-        var keyedStore = db.GetCollection(Meta).FindById(SealedId) is not null || audit.Exists(Query.EQ("keyed", true));
-        foreach (var doc in instances.FindAll())
+        foreach (var chain in chains)
         {
-            var id = doc["_id"].AsString;
+            var id = chain.Id;
             seen.Add(id);
-            chains++;
-            var entries = EntriesOf(audit, id);
-            events += entries.Count;
-            var history = StoreJson.HistoryOf(doc["json"].AsString);
-            var audited = doc.TryGetValue("audited", out var a) && a.IsInt32 ? a.AsInt32 : 0;
-            var head = doc.TryGetValue("chain", out var c) && c.IsString ? c.AsString : Genesis;
-            notChecked += CheckChain(id, entries, history, audited, head, key, problems);
-            if (entries.Count == 0 || entries.Any(e => e.Keyed)) continue;
+            count++;
+            events += chain.Entries.Count;
+            notChecked += CheckChain(id, chain.Entries, chain.History, chain.Audited, chain.Head, key, problems);
+            if (chain.Entries.Count == 0 || chain.Entries.Any(e => e.Keyed)) continue;
             legacy.Add(id);
             if (!keyedStore) continue;
             if (key is null) notChecked++;
-            else if (!doc.TryGetValue("seal", out var seal) || !seal.IsString || !Same(Seal(key, id, doc), seal.AsString))
+            else if (chain.Seal is null || !Same(Seal(key, id, chain.Audited, chain.Head), chain.Seal))
                 problems.Add($"{id}: unkeyed chain without a valid seal from the audit key (rewritten without the key, or checked with another key)");
         }
-        foreach (var orphan in audit.FindAll().Select(d => d["instance"].AsString).Distinct().Where(i => !seen.Contains(i)))
+        foreach (var orphan in auditedInstances().Where(i => !seen.Contains(i)))
             problems.Add($"{orphan}: audit events of an instance that is not in the store (deleted?)");
-        return new AuditReport(chains, events, problems, legacy, notChecked);
+        return new AuditReport(count, events, problems, legacy, notChecked);
     }
 
     /// <summary>Checks one chain into <paramref name="problems"/>; returns how many keyed events could not be checked for want of a key.</summary>
@@ -242,6 +277,10 @@ internal static class AuditChain
         return Convert.ToHexStringLower(key is null ? SHA256.HashData(canonical) : HMACSHA256.HashData(key, canonical));
     }
 }
+
+/// <summary>One instance's chain as a store keeps it: its audit events, the history kept with it, and its head.</summary>
+/// <param name="Seal">The HMAC sealing a wholly unkeyed chain (see <see cref="AuditChain.SealLegacy"/>), if any.</param>
+internal sealed record StoredChain(string Id, IReadOnlyList<AuditEntry> Entries, IReadOnlyList<InstanceEvent> History, int Audited, string Head, string? Seal);
 
 /// <param name="Legacy">Instances whose whole chain is unkeyed (written before the audit key).</param>
 /// <param name="Unchecked">Keyed events whose MAC was not checked, for want of the key.</param>

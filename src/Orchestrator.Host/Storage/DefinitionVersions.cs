@@ -24,15 +24,20 @@ internal sealed class DefinitionVersions
 {
     public const string Collection = "definitions";
 
-    private readonly ILiteCollection<BsonDocument> _stored;
+    private readonly IDefinitionRows _stored;
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _cache = new(StringComparer.Ordinal);
 
     // Versions known to be in the file, to spare a look-up per commit; cleared on a rollback, which may have undone an insert.
     private readonly ConcurrentDictionary<string, byte> _inFile = new(StringComparer.Ordinal);
 
-    public DefinitionVersions(LiteDatabase db)
+    public DefinitionVersions(LiteDatabase db) : this(new LiteDbDefinitionRows(db.GetCollection(Collection)))
     {
-        _stored = db.GetCollection(Collection);
+    }
+
+    /// <summary>On any store's rows of definition versions (PostgreSQL's table).</summary>
+    public DefinitionVersions(IDefinitionRows stored)
+    {
+        _stored = stored;
         var reference = new ReferenceConverter(this);
         InstanceOptions = new JsonSerializerOptions(StoreJson.Options)
         {
@@ -62,14 +67,7 @@ internal sealed class DefinitionVersions
         var key = KeyOf(definition.Id, definition.Version);
         _cache.TryAdd(key, definition);
         if (_inFile.ContainsKey(key)) return;
-        if (_stored.FindById(key) is null)
-            _stored.Insert(new BsonDocument
-            {
-                ["_id"] = key,
-                ["workflow"] = definition.Id,
-                ["version"] = definition.Version,
-                ["json"] = JsonSerializer.Serialize(definition, StoreJson.Options),
-            });
+        _stored.InsertIfMissing(key, definition.Id, definition.Version, () => JsonSerializer.Serialize(definition, StoreJson.Options));
         _inFile[key] = 0;
     }
 
@@ -83,9 +81,9 @@ internal sealed class DefinitionVersions
     {
         var key = KeyOf(workflowId, version);
         if (_cache.TryGetValue(key, out var known)) return known;
-        var doc = _stored.FindById(key)
+        var json = _stored.Find(key)
             ?? throw new JsonException($"Definition {workflowId} version {version} is not in the store's {Collection} collection.");
-        var definition = JsonSerializer.Deserialize<WorkflowDefinition>(doc["json"].AsString, StoreJson.Options)
+        var definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, StoreJson.Options)
             ?? throw new JsonException($"Definition {key} read back as null.");
         _inFile[key] = 0;
         return _cache.GetOrAdd(key, definition);
@@ -116,4 +114,35 @@ internal sealed class DefinitionVersions
             writer.WriteEndObject();
         }
     }
+}
+
+/// <summary>Where a store keeps definition versions: by key (<c>workflow@version</c>), each written once.</summary>
+internal interface IDefinitionRows
+{
+    /// <summary>The definition's JSON, or null.</summary>
+    string? Find(string key);
+
+    /// <summary>Writes the version unless it is there; inside the transaction of the instance that refers to it.</summary>
+    void InsertIfMissing(string key, string workflowId, string version, Func<string> json);
+
+    int Count();
+}
+
+internal sealed class LiteDbDefinitionRows(ILiteCollection<BsonDocument> stored) : IDefinitionRows
+{
+    public string? Find(string key) => stored.FindById(key) is { } doc ? doc["json"].AsString : null;
+
+    public void InsertIfMissing(string key, string workflowId, string version, Func<string> json)
+    {
+        if (stored.FindById(key) is not null) return;
+        stored.Insert(new BsonDocument
+        {
+            ["_id"] = key,
+            ["workflow"] = workflowId,
+            ["version"] = version,
+            ["json"] = json(),
+        });
+    }
+
+    public int Count() => stored.Count();
 }

@@ -4,7 +4,7 @@ namespace Orchestrator.Host.Storage;
 internal static class StoreErrors
 {
     /// <summary>True for an error the store raised: after one, a batch's transaction is gone and its work must be done again.</summary>
-    public static bool IsStoreFailure(Exception ex) => ex is LiteDB.LiteException || IsPostgresFailure(ex);
+    public static bool IsStoreFailure(Exception ex) => ex is LiteDB.LiteException or Postgres.StoreUnavailableException || IsPostgresFailure(ex);
 
     private static bool IsPostgresFailure(Exception ex) => ex.GetType().FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true;
 }

@@ -4,5 +4,5 @@ namespace Orchestrator.Host.Storage;
 internal static partial class StoreProviders
 {
     public static IStore OpenPostgres(string connectionString, TimeProvider time, ILogger logger, byte[] auditKey) =>
-        throw new InvalidOperationException("Storage:Provider 'postgres' is not built into this version.");
+        Postgres.PostgresStorage.Open(connectionString, time, logger, auditKey);
 }
