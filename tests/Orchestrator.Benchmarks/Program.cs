@@ -18,10 +18,13 @@ internal static class BenchmarkMain
         var quick = args.Contains("--quick");
         var jsonIndex = Array.IndexOf(args, "--json");
         var jsonPath = jsonIndex >= 0 && jsonIndex + 1 < args.Length ? args[jsonIndex + 1] : null;
-        // --only decisions (or ack, tick, process): one scenario, e.g. to compare one figure before and after a change.
+        // --only decisions (or ack, tick, process, postgres): one scenario, e.g. to compare one figure before and after a change.
         var onlyIndex = Array.IndexOf(args, "--only");
         var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1] : null;
         bool Runs(string scenario) => only is null || only == scenario;
+        // --postgres <connection string> (or ORCHESTRATOR_TEST_POSTGRES): the PostgreSQL figures too, on that server.
+        var pgIndex = Array.IndexOf(args, "--postgres");
+        var postgres = pgIndex >= 0 && pgIndex + 1 < args.Length ? args[pgIndex + 1] : Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_POSTGRES");
         var folder = Path.Combine(Path.GetTempPath(), "orchestrator-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
 
@@ -55,6 +58,16 @@ internal static class BenchmarkMain
             {
                 Console.Error.WriteLine($"start-up and memory, {largest:N0} open…");
                 figures.AddRange(await ProcessScenario.Run(TickScenario.PathFor(largest, folder), largest, counts.Repeats));
+            }
+            if (Runs("postgres"))
+            {
+                if (string.IsNullOrWhiteSpace(postgres))
+                    Console.Error.WriteLine("postgres: skipped (no --postgres <connection string> and no ORCHESTRATOR_TEST_POSTGRES)");
+                else
+                {
+                    Console.Error.WriteLine("postgres…");
+                    figures.AddRange(PostgresScenario.Run(postgres, counts.Decisions, counts.Open.Max(), due: 1_000));
+                }
             }
             if (Runs("tick") && counts.Open.Length > 1)
             {
