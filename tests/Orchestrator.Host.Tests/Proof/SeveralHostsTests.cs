@@ -144,13 +144,20 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         var a = InProcess(database, new Dictionary<string, string?> { ["Workflows:Path"] = folder });
         var b = InProcess(database, new Dictionary<string, string?> { ["Workflows:Path"] = folder });
         var catalogB = b.Services.GetRequiredService<Catalog>();
-        Assert.DoesNotContain(catalogB.Definitions, d => d.Id == "purchase");
+        Assert.DoesNotContain(catalogB.Definitions, d => d.Id == "stationery");
 
-        File.Copy(Path.Combine(Repo.Root, "manifests", "workflows", "purchase.yaml"), Path.Combine(folder, "purchase.yaml"));
+        File.WriteAllText(Path.Combine(folder, "stationery.yaml"), """
+            id: stationery
+            name: Stationery
+            inputs:
+              - { id: item, label: Item, type: text, required: true }
+            steps:
+              - { id: manager, kind: approval, title: "Order {{item}}", assignees: manager }
+            """);
         var reply = a.Services.GetRequiredService<CommandService>().Execute("admin reload", "carol@example.com", "slack");
-        Assert.Contains("purchase@", reply.Text);
+        Assert.Contains("stationery@", reply.Text);
 
-        await WaitUntil(() => catalogB.Definitions.Any(d => d.Id == "purchase"), "host B reloaded");
+        await WaitUntil(() => catalogB.Definitions.Any(d => d.Id == "stationery"), "host B reloaded");
     }
 
     [SkippableFact]

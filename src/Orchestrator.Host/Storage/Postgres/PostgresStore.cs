@@ -71,8 +71,12 @@ internal sealed partial class PostgresStore : IStore
         }
     }
 
+    // The container disposes the store once for each port it was registered under: the first time counts.
+    private int _disposed;
+
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         StopListening();
         _data.Dispose();
     }
