@@ -27,6 +27,7 @@ var app = builder.Build();
 app.MapHealth();
 app.MapMetricsEndpoint();
 app.MapAbout();
+app.MapHome();
 app.MapSlack();
 app.MapTeams();
 app.MapPlayground();
