@@ -11,7 +11,7 @@ namespace Orchestrator.Host.Playground;
 /// <c>/playground</c>: chat with the bot in a browser as anyone in the directory, through the Teams code path, with the
 /// Bot Connector played by the host itself. It acts as anyone without signing in, so only this machine may use it.
 /// </summary>
-internal static class PlaygroundExtensions
+internal static partial class PlaygroundExtensions
 {
     public const string PagePath = "/playground";
 
@@ -57,19 +57,26 @@ internal static class PlaygroundExtensions
             channel.PersonOf(person) is { } email ? Results.Json(connector.Transcript(email)) : UnknownPerson(person));
         playground.MapGet("/events", (string? person, PlaygroundChannel channel, PlaygroundConnector connector, IHostApplicationLifetime lifetime, HttpContext context) =>
             channel.PersonOf(person) is { } email
-                ? TypedResults.ServerSentEvents(Changes(connector, email, CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping).Token))
+                ? TypedResults.ServerSentEvents(Changes(connector, email, context.RequestAborted, lifetime.ApplicationStopping))
                 : UnknownPerson(person));
 
         var connectorGroup = app.MapGroup(PlaygroundConnector.Path.TrimEnd('/')).AddEndpointFilter(Guard)
             .WithBodyLimit(TeamsExtensions.MaxActivityBytes).ExcludeFromDescription();
         app.ServiceProvider.GetRequiredService<PlaygroundConnector>().Map(connectorGroup);
+
+        var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PlaygroundExtensions));
+        if (app.ServiceProvider.GetRequiredService<IOptions<PlaygroundOptions>>().Value.On) LogOn(logger, PagePath);
+        else LogOff(logger);
         return app;
     }
 
     /// <summary>The person's chat whenever it changes, the first time at once.</summary>
     private static async IAsyncEnumerable<SseItem<PlaygroundTranscript>> Changes(PlaygroundConnector connector, string email,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken aborted, CancellationToken stopping, [EnumeratorCancellation] CancellationToken enumeration = default)
     {
+        // Open streams must not hold up the host's shutdown.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, enumeration);
+        var cancellationToken = stop.Token;
         long sent = -1;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -123,4 +130,10 @@ internal static class PlaygroundExtensions
             ?? throw new InvalidOperationException($"The playground asset {name} is not embedded in the host.");
         return Results.Stream(stream, contentType);
     }
+
+    [LoggerMessage(LogLevel.Information, "Playground: on at {Path} for this machine only: chat as anyone in the directory, through the Teams code path")]
+    private static partial void LogOn(ILogger logger, string path);
+
+    [LoggerMessage(LogLevel.Information, "Playground: off; Playground__Enabled=true turns it on (it is on by default only without Slack and MicrosoftAppId)")]
+    private static partial void LogOff(ILogger logger);
 }
