@@ -1,6 +1,7 @@
 using Orchestrator.Host.Api;
 using Orchestrator.Host.Cli;
 using Orchestrator.Host.Hosting;
+using Orchestrator.Host.Playground;
 using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Teams;
@@ -18,6 +19,7 @@ builder.Services
     .AddSchedules()
     .AddSlackChannel(builder.Configuration)
     .AddTeamsChannel(builder.Configuration)
+    .AddPlayground()
     .AddWebhooks()
     .AddHttpApi();
 
@@ -25,8 +27,10 @@ var app = builder.Build();
 app.MapHealth();
 app.MapMetricsEndpoint();
 app.MapAbout();
+app.MapHome();
 app.MapSlack();
 app.MapTeams();
+app.MapPlayground();
 app.MapApi();
 app.UseSchedules();
 

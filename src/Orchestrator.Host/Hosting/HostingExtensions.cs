@@ -163,33 +163,45 @@ internal static partial class HostingExtensions
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (IStore store, Catalog catalog) =>
         {
-            var problems = catalog.Problems.Select(p => p.ToString()).ToList();
-            string? unreachable;
-            try
-            {
-                unreachable = store.Problem();
-                if (unreachable is null) store.CountInstances();
-            }
-            catch (Exception ex)
-            {
-                unreachable = ex.Message;
-            }
-            if (unreachable is not null)
-            {
-                problems.Insert(0, $"store {store.Provider} {store.Location}: {unreachable}");
-                return Results.Json(new { ready = false, problems }, statusCode: 503);
-            }
-            // A set-aside instance is named, but the host stays ready: everything else still works.
-            var setAside = store.SetAside();
-            problems.AddRange(setAside.Take(20).Select(s =>
-                $"instance {s.InstanceId} cannot be saved since {s.Since:yyyy-MM-dd HH:mm} UTC ({s.What}: {s.Error}); see admin stuck"));
-            if (setAside.Count > 20) problems.Add($"{setAside.Count - 20} more instances cannot be saved; see admin stuck");
-            var ready = catalog.Definitions.Count > 0;
-            if (!ready) problems.Insert(0, "no workflow definition loaded");
-            return Results.Json(
-                new { ready, definitions = catalog.Definitions.Select(d => d.Id), people = catalog.People.People.Count, problems },
-                statusCode: ready ? 200 : 503);
+            var readiness = Readiness.Check(store, catalog);
+            return readiness.StoreOpen
+                ? Results.Json(
+                    new { ready = readiness.Ready, definitions = catalog.Definitions.Select(d => d.Id), people = catalog.People.People.Count, problems = readiness.Problems },
+                    statusCode: readiness.Ready ? 200 : 503)
+                : Results.Json(new { ready = false, problems = readiness.Problems }, statusCode: 503);
         });
         return app;
+    }
+}
+
+/// <summary>What <c>/readyz</c> answers, for the home page too: ready when the store opens and a definition loaded.</summary>
+internal sealed record Readiness(bool Ready, bool StoreOpen, IReadOnlyList<string> Problems)
+{
+    public static Readiness Check(IStore store, Catalog catalog)
+    {
+        var problems = catalog.Problems.Select(p => p.ToString()).ToList();
+        string? unreachable;
+        try
+        {
+            unreachable = store.Problem();
+            if (unreachable is null) store.CountInstances();
+        }
+        catch (Exception ex)
+        {
+            unreachable = ex.Message;
+        }
+        if (unreachable is not null)
+        {
+            problems.Insert(0, $"store {store.Provider} {store.Location}: {unreachable}");
+            return new Readiness(false, false, problems);
+        }
+        // A set-aside instance is named, but the host stays ready: everything else still works.
+        var setAside = store.SetAside();
+        problems.AddRange(setAside.Take(20).Select(s =>
+            $"instance {s.InstanceId} cannot be saved since {s.Since:yyyy-MM-dd HH:mm} UTC ({s.What}: {s.Error}); see admin stuck"));
+        if (setAside.Count > 20) problems.Add($"{setAside.Count - 20} more instances cannot be saved; see admin stuck");
+        var ready = catalog.Definitions.Count > 0;
+        if (!ready) problems.Insert(0, "no workflow definition loaded");
+        return new Readiness(ready, true, problems);
     }
 }

@@ -190,7 +190,7 @@ internal static partial class TeamsExtensions
     /// A loopback caller that is not a local reverse proxy or tunnel (ngrok and the like connect from loopback too, but
     /// announce the real caller in forwarding headers).
     /// </summary>
-    private static bool IsLocalCaller(HttpContext context)
+    internal static bool IsLocalCaller(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress;
         if (address is null) return false;

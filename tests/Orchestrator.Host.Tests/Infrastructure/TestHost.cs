@@ -36,7 +36,7 @@ internal sealed class TestHost : IAsyncDisposable
     public IStore Store => Services.GetRequiredService<IStore>();
 
     public static TestHost Start(SlackFake slack, string? dbPath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, bool kestrel = false)
     {
         dbPath ??= Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"{Guid.NewGuid():N}.db");
         var config = new Dictionary<string, string?>
@@ -60,6 +60,8 @@ internal sealed class TestHost : IAsyncDisposable
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFilter>());
             if (services is not null) builder.ConfigureServices(services);
         });
+        // On a real loopback port when the host must call itself (the playground's connector is the host's own).
+        if (kestrel) factory.UseKestrel(0);
         return new TestHost(factory, dbPath, time ?? TimeProvider.System);
     }
 
