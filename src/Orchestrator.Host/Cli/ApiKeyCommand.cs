@@ -98,7 +98,7 @@ internal static class ApiKeyCommand
             }
             if (verb == "list") return StoreSnapshot.Read(path, store => List(new ApiKeyStore(store), path, output));
             EnsureNoHostHoldsIt(path);
-            using var store = new LiteDbStore(path);
+            using var store = StoreProviders.OpenLiteDb(path);
             var keys = new ApiKeyStore(store);
             return verb == "create" ? Create(keys, name!, system, path, time, output, error) : Revoke(keys, name!, path, time, output, error);
         }

@@ -72,7 +72,7 @@ internal static partial class HostingExtensions
         if (options.Provider == StorageOptions.Postgres)
             return StoreProviders.OpenPostgres(options.ConnectionString!, time, logger, AuditKeyFor(null, configuration, logger));
         var path = Path.GetFullPath(options.Path);
-        return new LiteDbStore(path, time, loggers.CreateLogger<LiteDbStore>(), AuditKeyFor(path, configuration, logger));
+        return StoreProviders.OpenLiteDb(path, time, loggers.CreateLogger("Orchestrator.Host.Storage.LiteDbStore"), AuditKeyFor(path, configuration, logger));
     }
 
     /// <summary>The audit key from configuration, else the one kept beside the store, else a new one: then said once, loudly.</summary>
