@@ -84,7 +84,8 @@ internal sealed class SlackOutboxHandler(
                 catch (SlackApiException ex) when (RefusedAsInvalid(ex))
                 {
                     (text, blocks) = SlackCards.Minimal(ask.Card);
-                    posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken);
+                    // The refused post never landed: the slot it took in the channel's pace is this one's.
+                    posted = await Post(item, new SlackMessage(channel, text, blocks, Metadata: Metadata(item)), cancellationToken, paced: false);
                 }
                 store.SaveCard(ask.InstanceId, ask.Card.AssignmentId, Platform, posted.Channel, posted.Ts);
                 break;
@@ -132,13 +133,13 @@ internal sealed class SlackOutboxHandler(
     /// is searched for a message carrying this outbox key first. Posts keep Slack's pace: a second message into the same
     /// channel within the pace waits, without counting as a failure.
     /// </summary>
-    private async Task<SlackMessageRef> Post(OutboxItem item, SlackMessage message, CancellationToken cancellationToken)
+    private async Task<SlackMessageRef> Post(OutboxItem item, SlackMessage message, CancellationToken cancellationToken, bool paced = true)
     {
         if (item.TriesStarted > 0
             && await slack.FindMessageByKey(message.Channel, message.ThreadTs, EffectEventType, item.Key, cancellationToken) is { } landed)
             return landed;
         // The channel's pace holds across every host sharing the store.
-        if (store.TryTakeChannelSlot(message.Channel, time.GetUtcNow(), options.Value.ChannelPace) is { } wait)
+        if (paced && store.TryTakeChannelSlot(message.Channel, time.GetUtcNow(), options.Value.ChannelPace) is { } wait)
             throw new DeliveryDeferredException(wait);
         store.MarkTryStarted(item.Id);
         return await slack.PostMessage(message, cancellationToken);
