@@ -19,7 +19,7 @@ public sealed partial class WorkflowEngine
     public DecideResult RequestInfo(string instanceId, string assignmentId, string actor, string? question, string? via)
     {
         actor = Normal(actor);
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change => CheckAsk(change, assignmentId, actor, question ?? ""),
             change => Ask(change, assignmentId, actor, question!.Trim(), via));
     }
@@ -32,7 +32,7 @@ public sealed partial class WorkflowEngine
     public DecideResult AnswerInfo(string instanceId, string questionId, string actor, string? answer, string? via)
     {
         actor = Normal(actor);
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change => CheckAnswerCore(change, questionId, actor, answer ?? ""),
             change => Answer(change, questionId, answer!.Trim(), via));
     }
@@ -61,7 +61,7 @@ public sealed partial class WorkflowEngine
     {
         actor = Normal(actor);
         InputValidation? validation = null;
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change =>
             {
                 var check = CheckResubmitForm(change, returnId, actor, values);
@@ -97,31 +97,6 @@ public sealed partial class WorkflowEngine
         var instance = store.Get(instanceId);
         if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
         return check(Begin(instance, time.GetUtcNow()));
-    }
-
-    /// <summary>Loads, checks, changes and commits one instance, retrying on a stale revision like <see cref="Decide"/>.</summary>
-    private DecideResult Commit(string instanceId, Func<Change, DecideResult?> check, Func<Change, string> apply)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var change = Begin(instance, time.GetUtcNow());
-            if (check(change) is { } refusal) return refusal;
-            var expected = instance.Revision;
-            var message = apply(change);
-            instance.Revision = expected + 1;
-            try
-            {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, message, instance);
-            }
-            catch (InstanceNotSavedException e)
-            {
-                return DecideResult.NotSaved(e);
-            }
-        }
-        throw new InvalidOperationException($"Could not change {instanceId}: the instance kept changing.");
     }
 
     // ---- questions ----------------------------------------------------------------------------------------------

@@ -56,29 +56,13 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     {
         // Emails are stored lower-case everywhere (requesters, assignees); history must not be the exception.
         actor = actor.Trim().ToLowerInvariant();
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
-            var refusal = CheckDecision(change, assignmentId, actor, verdict, comment);
-            if (refusal is not null) return refusal;
-
-            var expected = instance.Revision;
-            ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
-            instance.Revision = expected + 1;
-            try
+        return Mutate(instanceId,
+            change => CheckDecision(change, assignmentId, actor, verdict, comment),
+            change =>
             {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, DecisionText(verdict, instance), instance);
-            }
-            catch (InstanceNotSavedException e)
-            {
-                return DecideResult.NotSaved(e);
-            }
-        }
-        throw new InvalidOperationException($"Could not record a decision on {instanceId}: the instance kept changing.");
+                ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
+                return DecisionText(verdict, change.Instance);
+            });
     }
 
     /// <summary>Whether <paramref name="actor"/> may give this verdict now; null when allowed, else why not.</summary>
@@ -91,86 +75,138 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     }
 
     /// <summary>Records where an assignment's card went (or that it could not go anywhere), for status and the history.</summary>
-    public void RecordDelivery(string instanceId, string assignmentId, string? platform, string? failure = null)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance?.FindAssignment(assignmentId) is not var (run, assignment)) return;
-            if (platform is not null && assignment.DeliveredVia == platform) return;
-            var now = time.GetUtcNow();
-            var name = catalog.People.NameOf(assignment.Assignee);
-            var expected = instance.Revision;
-            if (platform is not null)
+    public void RecordDelivery(string instanceId, string assignmentId, string? platform, string? failure = null) =>
+        Mutate(instanceId,
+            change =>
             {
-                assignment.DeliveredVia = platform;
-                assignment.DeliveryFailure = null;
-                assignment.DeliveryFailedAt = null;
-                instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
-            }
-            else
-            {
-                assignment.DeliveryFailure = failure ?? "the card could not be delivered";
-                assignment.DeliveryFailedAt = now;
-                instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
-            }
-            instance.Revision = expected + 1;
-            try
-            {
-                if (store.TryUpdate(instance, expected, [])) return;
-            }
-            catch (InstanceNotSavedException)
-            {
-                // The instance is set aside for an admin; the card went out all the same.
-                return;
-            }
-        }
-    }
+                var instance = change.Instance;
+                if (instance.FindAssignment(assignmentId) is not var (run, assignment)) return Refuse(false);
+                if (platform is not null && assignment.DeliveredVia == platform) return Refuse(false);
+                var now = change.Now;
+                var name = catalog.People.NameOf(assignment.Assignee);
+                if (platform is not null)
+                {
+                    assignment.DeliveredVia = platform;
+                    assignment.DeliveryFailure = null;
+                    assignment.DeliveryFailedAt = null;
+                    instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
+                }
+                else
+                {
+                    assignment.DeliveryFailure = failure ?? "the card could not be delivered";
+                    assignment.DeliveryFailedAt = now;
+                    instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
+                }
+                return Commit(true);
+            },
+            missing: () => false,
+            // The instance is set aside for an admin; the card went out all the same.
+            notSaved: _ => false,
+            refused: (_, _) => false);
 
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {
         actor = actor.Trim().ToLowerInvariant();
+        return Mutate(instanceId,
+            change =>
+            {
+                var instance = change.Instance;
+                var people = catalog.People;
+                if (!string.Equals(instance.Requester, actor, StringComparison.OrdinalIgnoreCase) && !people.IsAdmin(actor))
+                    return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
+                if (!instance.IsOpen)
+                    return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
+                return TooLong("The reason", reason?.Trim(), TextLimits.Comment);
+            },
+            change =>
+            {
+                var instance = change.Instance;
+                var now = change.Now;
+                var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
+                if (instance.Current is { } run)
+                {
+                    run.State = StepState.Cancelled;
+                    run.ClosedAt = now;
+                    TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
+                    CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+                }
+                instance.State = InstanceState.Cancelled;
+                instance.ClosedAt = now;
+                instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
+                if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
+                    change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
+                return $"Cancelled {instance.Id}.";
+            });
+    }
+
+    /// <summary>
+    /// The one commit path. Loads the instance, lets <paramref name="checkAndApply"/> refuse or change it, and commits the change
+    /// with the effects it caused on the revision it was read at. A commit on a stale revision starts again from a fresh read,
+    /// so concurrent or repeated clicks record one decision.
+    /// </summary>
+    /// <param name="missing">The answer when there is no such instance.</param>
+    /// <param name="notSaved">The answer when the store cannot keep the change; null lets <see cref="InstanceNotSavedException"/> through.</param>
+    /// <param name="refused">The answer when the instance refuses a move (<see cref="InvalidTransitionException"/>), given a fresh read; null lets it through.</param>
+    /// <param name="now">When the change happens; the clock's time, read on each attempt, when null.</param>
+    private T Mutate<T>(
+        string instanceId,
+        Func<Change, Mutation<T>> checkAndApply,
+        Func<T> missing,
+        Func<InstanceNotSavedException, T>? notSaved,
+        Func<WorkflowInstance?, InvalidTransitionException, T>? refused,
+        DateTimeOffset? now = null)
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var people = catalog.People;
-            if (!string.Equals(instance.Requester, actor, StringComparison.OrdinalIgnoreCase) && !people.IsAdmin(actor))
-                return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
-            if (!instance.IsOpen)
-                return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
-            if (TooLong("The reason", reason?.Trim(), TextLimits.Comment) is { } tooLong) return tooLong;
-
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
+            if (instance is null) return missing();
+            var change = Begin(instance, now ?? time.GetUtcNow());
             var expected = instance.Revision;
-            var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
-            if (instance.Current is { } run)
+            Mutation<T> step;
+            try
             {
-                run.State = StepState.Cancelled;
-                run.ClosedAt = now;
-                TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
-                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+                step = checkAndApply(change);
             }
-            instance.State = InstanceState.Cancelled;
-            instance.ClosedAt = now;
-            instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
-            if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
-                change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
+            catch (InvalidTransitionException e) when (refused is not null)
+            {
+                // A move the checks let through but the instance refuses: the half-made change is dropped with this read.
+                return refused(store.Get(instanceId), e);
+            }
+            if (!step.Save) return step.Result;
             instance.Revision = expected + 1;
             try
             {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, $"Cancelled {instance.Id}.", instance);
+                if (store.TryUpdate(instance, expected, change.Effects())) return step.Result;
             }
-            catch (InstanceNotSavedException e)
+            catch (InstanceNotSavedException e) when (notSaved is not null)
             {
-                return DecideResult.NotSaved(e);
+                return notSaved(e);
             }
         }
-        throw new InvalidOperationException($"Could not cancel {instanceId}: the instance kept changing.");
+        throw new InvalidOperationException($"Could not change {instanceId}: the instance kept changing.");
     }
+
+    /// <summary>
+    /// <see cref="Mutate{T}"/> for the changes people make: <paramref name="check"/> refuses (null lets it through), then
+    /// <paramref name="apply"/> changes the instance and says what was recorded.
+    /// </summary>
+    /// <param name="noun">How a missing instance is named: "There is no request X."</param>
+    private DecideResult Mutate(string instanceId, Func<Change, DecideResult?> check, Func<Change, string> apply, string noun = "request") =>
+        Mutate(instanceId,
+            change => check(change) is { } refusal
+                ? Refuse(refusal)
+                : Commit(new DecideResult(DecideOutcome.Recorded, apply(change), change.Instance)),
+            missing: () => new DecideResult(DecideOutcome.NotFound, $"There is no {noun} {instanceId}."),
+            notSaved: DecideResult.NotSaved,
+            refused: (fresh, e) => new DecideResult(e.Closed ? DecideOutcome.Closed : DecideOutcome.AlreadyDecided, e.Message, fresh));
+
+    /// <summary>What one attempt of a change came to: <see cref="Save"/> commits it and answers <see cref="Result"/>; otherwise nothing is saved.</summary>
+    private readonly record struct Mutation<T>(T Result, bool Save);
+
+    private static Mutation<T> Commit<T>(T result) => new(result, true);
+
+    private static Mutation<T> Refuse<T>(T result) => new(result, false);
 
     private static DecideResult? CheckDecision(Change change, string assignmentId, string actor, Verdict verdict, string? comment)
     {
