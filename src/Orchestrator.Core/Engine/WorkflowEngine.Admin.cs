@@ -56,7 +56,7 @@ public sealed partial class WorkflowEngine
                 var title = instance.Title(step, change.Name(instance.Requester));
                 foreach (var card in moving)
                 {
-                    card.ClosedReason = $"Reassigned to {change.Name(target)} by {change.Name(actor)}";
+                    card.Close($"Reassigned to {change.Name(target)} by {change.Name(actor)}");
                     change.UpdateCard(run, card, CardStatus.Closed, $"Reassigned to {change.Name(target)} by {change.Name(actor)} · {change.TimeFor(card.Assignee, now)}", null, null);
                 }
                 foreach (var holder in moving.Where(a => a.DeliveryFailure is null).Select(a => a.Assignee)
@@ -69,10 +69,7 @@ public sealed partial class WorkflowEngine
                     });
 
                 // The new owner gets the step's full time, and the step leaves the admins' queue.
-                if (step.Due is { } due) run.DueAt = now + due;
-                run.OverdueHandled = false;
-                run.WaitingOnAdmin = null;
-                run.Note = null;
+                run.HandedOver(step.Due is { } due ? now + due : null);
                 var from = moving.Select(a => a.Assignee).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 var created = Assign(change, run, step, target, handedFrom: from.Count == 1 ? from[0] : null);
                 var holderText = created.OnBehalfOf is null ? change.Name(created.Assignee) : $"{change.Name(created.Assignee)} (on behalf of {change.Name(target)}, who is away)";

@@ -125,7 +125,7 @@ public sealed partial class WorkflowEngine
                 var step = change.Definition(run);
                 foreach (var card in theirs)
                 {
-                    card.ClosedReason = $"Moved to {change.Name(to)} (delegated)";
+                    card.Close($"Moved to {change.Name(to)} (delegated)");
                     change.UpdateCard(run, card, CardStatus.Closed, $"Moved to {change.Name(to)} (delegated) · {change.TimeFor(absent, now)}", null, null);
                     Assign(change, run, step, absent, handedFrom: absent);
                 }

@@ -86,18 +86,15 @@ public sealed partial class WorkflowEngine
                 CloseOnDeadline(change, run, step, step.OnTimeout == TimeoutAction.Approve);
                 return 0;
             case TimeoutAction.Cancel:
-                run.State = StepState.Cancelled;
-                run.ClosedAt = now;
-                run.Note = "cancelled: deadline passed";
+                run.Cancel(now, "cancelled: deadline passed");
                 CloseOpenAssignments(change, run, "Cancelled: the deadline passed", CardStatus.Closed, null);
-                instance.State = InstanceState.Cancelled;
-                instance.ClosedAt = now;
+                instance.Cancel(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, null, run.StepId, $"Cancelled: step {step.Id} passed its deadline"));
                 change.TellRequester($"{instance.Id} was cancelled: step {step.Id} passed its deadline.");
                 return 0;
             default:
                 // notify, or no on_timeout at all: say it is overdue once, to everyone who can act, and keep waiting.
-                run.OverdueHandled = true;
+                run.DeadlineHandled();
                 var owners = instance.CurrentOwners().ToList();
                 foreach (var owner in owners)
                     change.Add(new NotifyPerson { Recipient = owner, InstanceId = instance.Id, Text = $"⚠️ {instance.Title(step, change.Name(instance.Requester))} ({instance.Id}) is overdue and still waits for you." });
@@ -110,22 +107,18 @@ public sealed partial class WorkflowEngine
     {
         var instance = change.Instance;
         var now = change.Now;
-        run.ClosedAt = now;
         instance.History.Add(new InstanceEvent(now, EventKind.TimedOut, null, run.StepId, $"Step {step.Id} {(approve ? "approved" : "rejected")} automatically: deadline passed"));
         if (approve)
         {
-            run.State = step.Kind == StepKind.Task ? StepState.Done : StepState.Approved;
-            run.Note = "approved automatically when the deadline passed";
+            run.Decide(step.Kind == StepKind.Task ? StepState.Done : StepState.Approved, now, "approved automatically when the deadline passed");
             CloseOpenAssignments(change, run, "Approved automatically: the deadline passed", CardStatus.Approved, null);
             change.TellRequester($"{instance.Id} ({step.Id}) was approved automatically: the deadline passed.");
             Advance(change);
             return;
         }
-        run.State = StepState.Rejected;
-        run.Note = "rejected automatically: the deadline passed";
+        run.Decide(StepState.Rejected, now, "rejected automatically: the deadline passed");
         CloseOpenAssignments(change, run, "Rejected automatically: the deadline passed", CardStatus.Rejected, null);
-        instance.State = InstanceState.Rejected;
-        instance.ClosedAt = now;
+        instance.Reject(now);
         instance.History.Add(new InstanceEvent(now, EventKind.Rejected, null, run.StepId, $"Rejected at {step.Id}"));
         change.TellRequester($"❌ {instance.Id} ({instance.Definition.Name}) was rejected at {step.Id}: the deadline passed.");
     }
@@ -158,7 +151,7 @@ public sealed partial class WorkflowEngine
                 continue;
             }
 
-            from.ClosedReason = $"Moved to {change.Names(targets)}: {why}";
+            from.Close($"Moved to {change.Names(targets)}: {why}");
             change.UpdateCard(run, from, CardStatus.Closed, $"Moved to {change.Names(targets)} · {change.TimeFor(from.Assignee, now)}", "The deadline passed.", null);
             handoffs.Add((from, targets.ToList()));
         }
@@ -166,13 +159,12 @@ public sealed partial class WorkflowEngine
         if (handoffs.Count > 0)
         {
             // Before the new cards are drawn: they must show the new owner's own deadline, not the one that just passed.
-            run.Escalations++;
-            run.DueAt = step.Due is { } due ? now + due : null;
+            run.Escalated(step.Due is { } due ? now + due : null);
         }
         else
         {
             // Nothing moved (nobody left, or nobody held the step): act once, or every tick would find it due again.
-            run.OverdueHandled = true;
+            run.DeadlineHandled();
         }
 
         var moved = 0;
@@ -197,7 +189,7 @@ public sealed partial class WorkflowEngine
         if (nowhere.Count > 0)
         {
             var text = $"⚠️ {instance.Id} is overdue at step {step.Id} and there is nobody left to escalate to from {change.Names(nowhere)}.";
-            run.WaitingOnAdmin = $"{why}, nobody left to escalate to from {change.Names(nowhere)}";
+            run.DeadlineHandled($"{why}, nobody left to escalate to from {change.Names(nowhere)}");
             foreach (var admin in people.WithRole("admin"))
                 change.Add(new NotifyPerson { Recipient = admin.Email, InstanceId = instance.Id, Text = text });
             change.TellRequester($"⚠️ {instance.Id} is overdue and waiting on an admin.");

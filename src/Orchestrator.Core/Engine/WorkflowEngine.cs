@@ -126,13 +126,11 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
                 if (instance.Current is { } run)
                 {
-                    run.State = StepState.Cancelled;
-                    run.ClosedAt = now;
+                    run.Cancel(now);
                     TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
                     CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
                 }
-                instance.State = InstanceState.Cancelled;
-                instance.ClosedAt = now;
+                instance.Cancel(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
                 if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
                     change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
@@ -257,7 +255,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         var (run, assignment) = instance.FindAssignment(assignmentId)!.Value;
         var step = change.Definition(run);
         var now = change.Now;
-        assignment.Decision = new Decision(verdict, assignment.Assignee, now, comment, via);
+        assignment.Decide(new Decision(verdict, assignment.Assignee, now, comment, via));
         var because = string.IsNullOrEmpty(comment) ? "" : $": {comment}";
         instance.History.Add(new InstanceEvent(now, EventKind.Decided, actor, run.StepId, $"{change.Name(actor)} {Past(verdict)}{because}", via));
 
@@ -277,22 +275,17 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 ReturnToRequester(change, run, step, verdict == Verdict.Reject ? actor : null, comment);
                 break;
             case StepState.Rejected:
-                run.State = StepState.Rejected;
-                run.ClosedAt = now;
-                run.Note = step.Mode.Kind == DecisionModeKind.Quorum
+                run.Decide(StepState.Rejected, now, step.Mode.Kind == DecisionModeKind.Quorum
                     ? $"the quorum can no longer be reached ({change.Name(actor)} {Past(verdict)}{because})"
-                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
+                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached");
                 CloseOpenAssignments(change, run, $"Rejected: {run.Note}", CardStatus.Rejected, comment);
                 instance.History.Add(new InstanceEvent(now, EventKind.StepRejected, actor, run.StepId, $"Step {step.Id} {run.Note}"));
-                instance.State = InstanceState.Rejected;
-                instance.ClosedAt = now;
+                instance.Reject(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Rejected, actor, run.StepId, $"Rejected at {step.Id}"));
                 change.TellRequester($"❌ {instance.Id} ({instance.Definition.Name}) was rejected at {step.Id}: {run.Note}.");
                 break;
             default:
-                run.State = outcome.Value;
-                run.ClosedAt = now;
-                run.Note = $"{Past(verdict)} by {change.Name(actor)}";
+                run.Decide(outcome.Value, now, $"{Past(verdict)} by {change.Name(actor)}");
                 CloseOpenAssignments(change, run, $"Decided by {change.Name(actor)}: {Past(verdict)}", StatusOf(verdict), null);
                 instance.History.Add(new InstanceEvent(now, outcome == StepState.Done ? EventKind.StepDone : EventKind.StepApproved, actor, run.StepId, $"Step {step.Id} {run.Note}"));
                 change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}).");
@@ -305,7 +298,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     {
         foreach (var other in run.Assignments.Where(a => a.IsOpen))
         {
-            other.ClosedReason = outcome;
+            other.Close(outcome);
             change.UpdateCard(run, other, status == CardStatus.Open ? CardStatus.Closed : status, outcome, reason, null);
         }
         CloseRequesterCards(change, run, outcome);
@@ -347,11 +340,10 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         {
             var run = instance.Steps[i];
             var step = instance.Definition.Steps[i];
-            instance.CurrentStep = i;
+            instance.MoveTo(i);
             if (step.When is { } when && !when.Evaluate(instance.Inputs))
             {
-                run.State = StepState.Skipped;
-                run.Note = $"skipped: {when.Source} is false";
+                run.Skip($"skipped: {when.Source} is false");
                 instance.History.Add(new InstanceEvent(now, EventKind.StepSkipped, null, step.Id, $"Step {step.Id} skipped ({when.Source} is false)"));
                 continue;
             }
@@ -362,20 +354,19 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             {
                 foreach (var person in people)
                     change.Add(new NotifyPerson { Recipient = person, InstanceId = instance.Id, Text = $"{title} ({instance.Id}, {instance.Definition.Name})" });
-                run.State = StepState.Notified;
-                run.ActivatedAt = run.ClosedAt = now;
+                run.Notified(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Notified, null, step.Id, $"Notified {change.Names(people)}: {title}"));
                 continue;
             }
 
-            run.State = StepState.Active;
-            run.ActivatedAt = now;
-            run.DueAt = step.Due is { } due ? now + due : null;
-            if (people.Count == 0 || (step.Mode.Kind == DecisionModeKind.Quorum && people.Count < step.Mode.Quorum))
+            var unassignable = people.Count == 0
+                ? $"nobody to assign: {string.Join(", ", step.Assignees)} resolves to no one"
+                : step.Mode.Kind == DecisionModeKind.Quorum && people.Count < step.Mode.Quorum
+                    ? $"quorum {step.Mode.Quorum} needs more people than {string.Join(", ", step.Assignees)} has ({people.Count})"
+                    : null;
+            run.Activate(now, step.Due is { } due ? now + due : null, unassignable);
+            if (unassignable is not null)
             {
-                run.Note = people.Count == 0
-                    ? $"nobody to assign: {string.Join(", ", step.Assignees)} resolves to no one"
-                    : $"quorum {step.Mode.Quorum} needs more people than {string.Join(", ", step.Assignees)} has ({people.Count})";
                 instance.History.Add(new InstanceEvent(now, EventKind.Unassignable, null, step.Id, $"Step {step.Id}: {run.Note}"));
                 change.TellRequester($"⚠️ {instance.Id} is waiting on an admin: step {step.Id} has {run.Note}.");
                 foreach (var admin in change.People.WithRole("admin"))
@@ -391,8 +382,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             return;
         }
 
-        instance.State = InstanceState.Completed;
-        instance.ClosedAt = now;
+        instance.Complete(now);
         instance.History.Add(new InstanceEvent(now, EventKind.Completed, null, null, "Completed"));
         change.TellRequester($"✅ {instance.Id} ({instance.Definition.Name}) is approved.");
     }
