@@ -10,12 +10,16 @@ public sealed record TickResult(TickOutcome Outcome, int Nudges = 0, int Handoff
 
 public sealed partial class WorkflowEngine
 {
+    /// <summary>Processes what is due on an instance at the clock's current time (see <see cref="Tick(string, DateTimeOffset)"/>).</summary>
+    public TickResult Tick(string instanceId) => Tick(instanceId, time.GetUtcNow());
+
     /// <summary>
-    /// Processes what is due on an instance at the current time: nudges owners whose reminder fell due (inside their
+    /// Processes what is due on an instance at <paramref name="now"/>: nudges owners whose reminder fell due (inside their
     /// own working hours), and acts on a passed deadline as the step's <c>on_timeout</c> says. Idempotent: the due
-    /// times move on with the commit, and a tick on a stale revision retries on fresh state.
+    /// times move on with the commit, and a tick on a stale revision retries on fresh state. The caller (a scheduler job)
+    /// reads its clock once and hands the same moment to every instance of its pass.
     /// </summary>
-    public TickResult Tick(string instanceId) =>
+    public TickResult Tick(string instanceId, DateTimeOffset now) =>
         Mutate(instanceId,
             change =>
             {
@@ -34,7 +38,8 @@ public sealed partial class WorkflowEngine
             missing: () => new TickResult(TickOutcome.NotFound),
             // The scheduler sets the instance aside and goes on with the others; a refused move there is a bug to hear about.
             notSaved: null,
-            refused: null);
+            refused: null,
+            now: now);
 
     private static int Remind(Change change, StepRun run, StepDefinition step)
     {

@@ -17,14 +17,14 @@ internal sealed partial class DigestJob(LiteDbStore store, Catalog catalog, Time
 
     public Task Invoke()
     {
-        var sent = RunOnce();
+        var sent = RunAt(time.GetUtcNow());
         if (sent > 0) LogSent(sent);
         return Task.CompletedTask;
     }
 
-    public int RunOnce()
+    /// <summary>Queues the digests due at <paramref name="now"/> in each person's zone; returns how many.</summary>
+    public int RunAt(DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         var people = catalog.People;
         var overdue = store.Overdue(now);
         var byOwner = overdue
