@@ -1,3 +1,4 @@
+using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
 using Orchestrator.Host.Storage;
@@ -27,6 +28,22 @@ internal sealed class CardActions(WorkflowEngine engine, LiteDbStore store, Cata
         CardVerb.Refresh => Refresh(action),
         _ => throw new ArgumentOutOfRangeException(nameof(action), action.Verb, "Unknown card verb."),
     };
+
+    /// <summary>
+    /// Why the words typed for <paramref name="verb"/> cannot be sent (blank, or over its <see cref="TextLimits"/>), or null;
+    /// for a form that shows its errors before it is accepted. The engine checks the same again when the action comes.
+    /// </summary>
+    public static string? TextProblem(CardVerb verb, string? text)
+    {
+        var (whenBlank, what, limit) = verb switch
+        {
+            CardVerb.Reject => ("A reason is required to reject.", "The reason", TextLimits.Comment),
+            CardVerb.RequestInfo => ("Write a question for the requester.", "The question", TextLimits.Question),
+            CardVerb.AnswerInfo => ("Write an answer.", "The answer", TextLimits.Answer),
+            _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "This verb carries no text."),
+        };
+        return string.IsNullOrWhiteSpace(text) ? whenBlank : TextLimits.Exceeded(what, text.Trim(), limit);
+    }
 
     public CardOutcome Approve(CardAction a) => Decide(a, Verdict.Approve, comment: null);
 

@@ -107,6 +107,21 @@ public sealed class CardActionsTests : IAsyncLifetime
         Assert.Null(Stored().Steps[0].Assignments[0].Decision);
     }
 
+    [Theory]
+    [MemberData(nameof(Platforms))]
+    public async Task A_question_over_the_limit_is_not_sent_and_a_blank_one_asks_for_words(string platform)
+    {
+        var chat = await PurchaseOnBobsCard(platform);
+        var question = new string('?', TextLimits.Question + 1);
+
+        var tooLong = await chat.Refused(Person.Bob, CardVerb.AskQuestion, question);
+        var blank = await chat.Refused(Person.Bob, CardVerb.AskQuestion, "  ");
+
+        Assert.Contains(TextLimits.Exceeded("The question", question, TextLimits.Question)!, tooLong);
+        Assert.Contains("Write a question for", blank);
+        Assert.Empty(Stored().Steps[0].Questions);
+    }
+
     private WorkflowInstance Stored() => _host!.Store.Get("purchase-1")!;
 
     /// <summary>Alice asks for a chair; Bob's card reaches him on <paramref name="platform"/>, where he then clicks.</summary>
@@ -180,16 +195,19 @@ public sealed class CardActionsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await host.Interaction(click)).StatusCode);
 
             // A recorded click answers nothing of its own: its cards change. A reject opens the reason form first.
-            if (!refusal && verb != CardVerb.Reject) return null;
+            if (!refusal && verb == CardVerb.Approve) return null;
             await slack.WaitFor(s => s.ResponsesTo(respondTo).Count > 0 || s.CallsTo("views.open").Count > views, Patience, $"the answer to {verb}");
             if (slack.ResponsesTo(respondTo) is [var response, ..]) return response;
-            if (verb != CardVerb.Reject) return null;
+            if (verb == CardVerb.Approve) return null;
 
-            var reason = new JsonObject { ["reason"] = new JsonObject { ["reason"] = new JsonObject { ["type"] = "plain_text_input", ["value"] = text } } };
-            var submitted = await host.SubmitView(User(who), "reject_reason", Value("reject"), reason);
+            // The form the click opened, filled in and submitted: its errors come back in the submission's answer.
+            var view = slack.CallsTo("views.open")[^1].Body["view"]!.AsObject();
+            var (callback, block) = verb == CardVerb.Reject ? ("reject_reason", "reason") : ("info_question", "question");
+            var values = new JsonObject { [block] = new JsonObject { [block] = new JsonObject { ["type"] = "plain_text_input", ["value"] = text } } };
+            var submitted = await host.SubmitView(User(who), callback, (string)view["private_metadata"]!, values);
             Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
             var body = await submitted.Content.ReadAsStringAsync();
-            return body.Length == 0 ? null : (string?)JsonNode.Parse(body)?["errors"]?["reason"];
+            return body.Length == 0 ? null : (string?)JsonNode.Parse(body)?["errors"]?[block];
         }
     }
 
@@ -213,6 +231,7 @@ public sealed class CardActionsTests : IAsyncLifetime
             var name = verb switch { CardVerb.Approve => "approve", CardVerb.Reject => "reject", _ => "request_info" };
             var data = Card.ActionData(name);
             if (verb == CardVerb.Reject) data["reason"] = text;
+            if (verb == CardVerb.AskQuestion && text is not null) data["question"] = text;
             var answer = await host.Click(connector, User(who), name, data);
             Assert.Equal(200, (int)answer["statusCode"]!);
             return answer["value"] is JsonObject card ? card.Text() : (string?)answer["value"] ?? "";
