@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orchestrator.Core.Engine;
 using Orchestrator.Core.Instances;
+using Orchestrator.Core.Simulation;
 using Orchestrator.Core.Tests.Engine;
 using static Orchestrator.Core.Tests.Engine.TestWorld;
 
@@ -275,6 +279,27 @@ public sealed class TransitionTests
 
         Assert.Equal("This request no longer waits for a resubmission: withdrawn after the rejection.", refused.Message);
         Assert.Null(back.ResubmittedAt);
+    }
+
+    [Fact]
+    public void A_move_the_instance_refuses_is_answered_through_the_commit_path_and_nothing_is_saved()
+    {
+        // A stored request whose step says skipped while the request is open: the engine's checks pass, the step refuses.
+        var (world, started) = PurchaseWaitingOnBob();
+        var json = JsonNode.Parse(JsonSerializer.Serialize(started, MemoryInstanceStore.Json))!;
+        json["steps"]![0]!["state"] = "skipped";
+        var odd = json.Deserialize<WorkflowInstance>(MemoryInstanceStore.Json)!;
+        var store = new InMemoryInstanceStore();
+        store.Insert(odd, []);
+        var engine = new WorkflowEngine(world.Catalog, store, world.Time);
+
+        var result = engine.Cancel(odd.Id, Alice, "never mind", "slack");
+
+        Assert.Equal((DecideOutcome.AlreadyDecided, "Step manager is already skipped, so it cannot be cancelled."), (result.Outcome, result.Message));
+        var stored = store.Get(odd.Id)!;
+        Assert.Equal((InstanceState.Open, odd.Revision), (stored.State, stored.Revision));
+        Assert.DoesNotContain(stored.History, e => e.Kind == EventKind.Cancelled);
+        Assert.Empty(store.NewEffects());
     }
 
     [Fact]
