@@ -169,11 +169,18 @@ public sealed class CardActionsTests : IAsyncLifetime
     {
         private static string User(Person who) => who == Person.Bob ? SlackStory.Bob : SlackStory.Carol;
 
-        private string Value(string actionId) => slack.Cards(SlackStory.Bob)[0].ButtonValue(actionId);
+        // Read when the card arrives: once decided, the card is redrawn without its buttons.
+        private Dictionary<string, string> _values = [];
+
+        private string Value(string actionId) => _values[actionId];
 
         public Task Join() => Task.CompletedTask;
 
-        public Task CardArrived() => slack.WaitFor(s => s.Cards(SlackStory.Bob).Count == 1, Patience, "Bob's card in Slack");
+        public async Task CardArrived()
+        {
+            await slack.WaitFor(s => s.Cards(SlackStory.Bob).Count == 1, Patience, "Bob's card in Slack");
+            _values = slack.Cards(SlackStory.Bob)[0].Buttons().ToDictionary(b => (string)b["action_id"]!, b => (string)b["value"]!);
+        }
 
         public async Task Click(Person who, CardVerb verb, string? text = null) => Assert.Null(await Act(who, verb, text, refusal: false));
 
@@ -215,11 +222,18 @@ public sealed class CardActionsTests : IAsyncLifetime
     {
         private static TeamsUser User(Person who) => who == Person.Bob ? TeamsStory.Bob : TeamsStory.Carol;
 
-        private JsonObject Card => connector.Cards(TeamsStory.Bob.Chat)[0].Card!;
+        // Read when the card arrives: once decided, the card is redrawn without its actions.
+        private JsonObject _card = [];
+
+        private JsonObject Card => _card;
 
         public Task Join() => host.SendActivity(TeamsStory.Install(connector, TeamsStory.Bob));
 
-        public Task CardArrived() => connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).Count == 1, "Bob's card in Teams", Patience);
+        public async Task CardArrived()
+        {
+            await connector.WaitFor(c => c.Cards(TeamsStory.Bob.Chat).Count == 1, "Bob's card in Teams", Patience);
+            _card = connector.Cards(TeamsStory.Bob.Chat)[0].Card!;
+        }
 
         public async Task Click(Person who, CardVerb verb, string? text = null) => await Act(who, verb, text);
 
