@@ -50,7 +50,7 @@ internal static class TickScenario
 
         var tick = new SchedulerTick(store, store, engine, time, NullLogger<SchedulerTick>.Instance);
         var watch = Stopwatch.StartNew();
-        var (instances, nudges, _) = tick.RunOnce();
+        var (instances, nudges, _) = tick.RunAt(time.GetUtcNow());
         watch.Stop();
         if (instances != due || nudges != due) throw new InvalidOperationException($"tick processed {instances} instances and {nudges} nudges, expected {due}");
 

@@ -65,7 +65,14 @@ public sealed partial class WorkflowEngine
 
         var moved = new List<string>();
         var kept = new List<string>();
-        foreach (var waiting in store.WaitingOn(actor)) Reroute(waiting.Id, actor, moved, kept);
+        foreach (var waiting in store.WaitingOn(actor))
+        {
+            switch (Reroute(waiting.Id, actor))
+            {
+                case Rerouted.Moved: moved.Add(waiting.Id); break;
+                case Rerouted.Kept: kept.Add(waiting.Id); break;
+            }
+        }
 
         var endsAt = Delegations().Route(actor);
         var lines = new List<string>
@@ -98,52 +105,37 @@ public sealed partial class WorkflowEngine
             + "Cards already handed to them stay with them; an admin can move one back with admin reassign.");
     }
 
+    private enum Rerouted { Stayed, Moved, Kept }
+
     /// <summary>Moves the cards <paramref name="absent"/> holds on one instance to whoever stands in for them now.</summary>
-    private void Reroute(string instanceId, string absent, List<string> moved, List<string> kept)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is not { IsOpen: true, Current: { State: StepState.Active } run }) return;
-            var theirs = run.Assignments.Where(a => a.IsOpen && string.Equals(a.Assignee, absent, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (theirs.Count == 0) return;
+    private Rerouted Reroute(string instanceId, string absent) =>
+        Mutate(instanceId,
+            change =>
+            {
+                var instance = change.Instance;
+                if (instance is not { IsOpen: true, Current: { State: StepState.Active } run }) return Refuse(Rerouted.Stayed);
+                var theirs = run.Assignments.Where(a => a.IsOpen && string.Equals(a.Assignee, absent, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (theirs.Count == 0) return Refuse(Rerouted.Stayed);
 
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
-            var to = change.Delegations.Route(absent);
-            if (string.Equals(to, absent, StringComparison.OrdinalIgnoreCase)) return;
-            if (string.Equals(to, instance.Requester, StringComparison.OrdinalIgnoreCase))
-            {
-                kept.Add(instance.Id);
-                return;
-            }
+                var now = change.Now;
+                var to = change.Delegations.Route(absent);
+                if (string.Equals(to, absent, StringComparison.OrdinalIgnoreCase)) return Refuse(Rerouted.Stayed);
+                if (string.Equals(to, instance.Requester, StringComparison.OrdinalIgnoreCase)) return Refuse(Rerouted.Kept);
 
-            var step = change.Definition(run);
-            var expected = instance.Revision;
-            foreach (var card in theirs)
-            {
-                card.ClosedReason = $"Moved to {change.Name(to)} (delegated)";
-                change.UpdateCard(run, card, CardStatus.Closed, $"Moved to {change.Name(to)} (delegated) · {change.TimeFor(absent, now)}", null, null);
-                Assign(change, run, step, absent, handedFrom: absent);
-            }
-            change.TellRequester($"{instance.Id} ({step.Id}) moved from {change.Name(absent)} to {change.Name(to)}: {change.Name(absent)} is away and delegated to them.");
-            instance.Revision = expected + 1;
-            try
-            {
-                if (store.TryUpdate(instance, expected, change.Effects()))
+                var step = change.Definition(run);
+                foreach (var card in theirs)
                 {
-                    moved.Add(instance.Id);
-                    return;
+                    card.Close($"Moved to {change.Name(to)} (delegated)");
+                    change.UpdateCard(run, card, CardStatus.Closed, $"Moved to {change.Name(to)} (delegated) · {change.TimeFor(absent, now)}", null, null);
+                    Assign(change, run, step, absent, handedFrom: absent);
                 }
-            }
-            catch (InstanceNotSavedException)
-            {
-                // Set aside for an admin (admin stuck); the other instances still move.
-                return;
-            }
-        }
-        throw new InvalidOperationException($"Could not move {instanceId}: the instance kept changing.");
-    }
+                change.TellRequester($"{instance.Id} ({step.Id}) moved from {change.Name(absent)} to {change.Name(to)}: {change.Name(absent)} is away and delegated to them.");
+                return Commit(Rerouted.Moved);
+            },
+            missing: () => Rerouted.Stayed,
+            // Set aside for an admin (admin stuck); the other instances still move.
+            notSaved: _ => Rerouted.Stayed,
+            refused: (_, _) => Rerouted.Stayed);
 
     /// <summary>Tells each reachable holder of an open card of <paramref name="run"/> (not the actor) what became of it.</summary>
     private static void TellHolders(Change change, StepRun run, string actor, string what)

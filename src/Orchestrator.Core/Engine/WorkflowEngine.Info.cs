@@ -19,7 +19,7 @@ public sealed partial class WorkflowEngine
     public DecideResult RequestInfo(string instanceId, string assignmentId, string actor, string? question, string? via)
     {
         actor = Normal(actor);
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change => CheckAsk(change, assignmentId, actor, question ?? ""),
             change => Ask(change, assignmentId, actor, question!.Trim(), via));
     }
@@ -32,7 +32,7 @@ public sealed partial class WorkflowEngine
     public DecideResult AnswerInfo(string instanceId, string questionId, string actor, string? answer, string? via)
     {
         actor = Normal(actor);
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change => CheckAnswerCore(change, questionId, actor, answer ?? ""),
             change => Answer(change, questionId, answer!.Trim(), via));
     }
@@ -61,7 +61,7 @@ public sealed partial class WorkflowEngine
     {
         actor = Normal(actor);
         InputValidation? validation = null;
-        return Commit(instanceId,
+        return Mutate(instanceId,
             change =>
             {
                 var check = CheckResubmitForm(change, returnId, actor, values);
@@ -97,31 +97,6 @@ public sealed partial class WorkflowEngine
         var instance = store.Get(instanceId);
         if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
         return check(Begin(instance, time.GetUtcNow()));
-    }
-
-    /// <summary>Loads, checks, changes and commits one instance, retrying on a stale revision like <see cref="Decide"/>.</summary>
-    private DecideResult Commit(string instanceId, Func<Change, DecideResult?> check, Func<Change, string> apply)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var change = Begin(instance, time.GetUtcNow());
-            if (check(change) is { } refusal) return refusal;
-            var expected = instance.Revision;
-            var message = apply(change);
-            instance.Revision = expected + 1;
-            try
-            {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, message, instance);
-            }
-            catch (InstanceNotSavedException e)
-            {
-                return DecideResult.NotSaved(e);
-            }
-        }
-        throw new InvalidOperationException($"Could not change {instanceId}: the instance kept changing.");
     }
 
     // ---- questions ----------------------------------------------------------------------------------------------
@@ -187,7 +162,7 @@ public sealed partial class WorkflowEngine
             info.RemindLeft[a.Id] = a.NextRemindAt!.Value - now;
             a.NextRemindAt = null;
         }
-        if (info.DueLeft is not null) run.DueAt = null;
+        if (info.DueLeft is not null) run.MoveDeadline(null);
         run.Questions.Add(info);
 
         var requester = change.Name(instance.Requester);
@@ -220,14 +195,11 @@ public sealed partial class WorkflowEngine
         var (run, question) = FindQuestion(instance, questionId)!.Value;
         var step = change.Definition(run);
         var now = change.Now;
-        question.Answer = answer;
-        question.AnsweredAt = now;
-        question.AnsweredVia = via;
-        question.NextRemindAt = null;
+        question.Answered(answer, now, via);
 
         // The clocks resume with what was left when the question was asked, not a fresh full period: the requester's time
         // to answer is not the approver's time to decide, yet a question must not become a way to push a deadline out.
-        if (question.DueLeft is { } left) run.DueAt = now + left;
+        if (question.DueLeft is { } left) run.MoveDeadline(now + left);
         foreach (var a in run.Assignments.Where(a => a.IsOpen))
             if (question.RemindLeft.TryGetValue(a.Id, out var remaining)) a.NextRemindAt = now + remaining;
 
@@ -306,10 +278,7 @@ public sealed partial class WorkflowEngine
         var requester = change.Name(instance.Requester);
         var because = string.IsNullOrEmpty(comment) ? "" : $": {comment}";
         var rejected = rejectedBy is null ? "the quorum can no longer be reached" : $"rejected by {change.Name(rejectedBy)}{because}";
-        run.State = StepState.Returned;
-        run.Note = $"{rejected}; back with {requester} to change and resubmit";
-        run.DueAt = null;
-        foreach (var a in run.Assignments) a.NextRemindAt = null;
+        run.ReturnToRequester($"{rejected}; back with {requester} to change and resubmit");
         CloseOpenAssignments(change, run, $"Rejected: {rejected}", CardStatus.Rejected, comment);
 
         var back = new StepReturn
@@ -353,10 +322,11 @@ public sealed partial class WorkflowEngine
             .Select(i => new InputChange(i.Label, Shown(change, i, instance.Inputs.GetValueOrDefault(i.Id)), Shown(change, i, values.GetValueOrDefault(i.Id))))
             .Where(c => c.Before != c.After)
             .ToList();
-        back.ResubmittedAt = now;
+        back.Resubmitted(now);
         instance.Inputs.Clear();
         foreach (var (key, value) in values) instance.Inputs[key] = value;
-        run.Changes = changes;
+        // The same step runs again from the start: its earlier round stays for status, its clocks and escalations start over.
+        run.Reopen(changes);
 
         var what = changes.Count == 0 ? "resubmitted without changes" : $"changed {string.Join(", ", changes.Select(c => $"{c.Label}: {Or(c.Before)} → {Or(c.After)}"))} and resubmitted";
         instance.History.Add(new InstanceEvent(now, EventKind.Resubmitted, actor, run.StepId, $"{change.Name(actor)} {what}", via));
@@ -367,15 +337,7 @@ public sealed partial class WorkflowEngine
             Card = ResubmitCard(change, run, back, CardStatus.Done, $"Resubmitted · {change.TimeFor(actor, now)}"),
         });
 
-        // The same step runs again from the start: its earlier round stays for status, its clocks and escalations start over.
-        run.Earlier.AddRange(run.Assignments);
-        run.Assignments.Clear();
-        run.State = StepState.Pending;
-        run.Note = null;
-        run.ClosedAt = null;
-        run.OverdueHandled = false;
-        run.Escalations = 0;
-        instance.CurrentStep = instance.Steps.IndexOf(run) - 1;
+        instance.MoveTo(instance.Steps.IndexOf(run) - 1);
         Advance(change);
         return $"Resubmitted {instance.Id}.";
     }
@@ -393,8 +355,7 @@ public sealed partial class WorkflowEngine
         var instance = change.Instance;
         if (run.Questions.LastOrDefault(q => q.IsOpen) is { } question)
         {
-            question.ClosedReason = outcome;
-            question.NextRemindAt = null;
+            question.Close(outcome);
             change.Add(new UpdateCard
             {
                 Recipient = instance.Requester,
@@ -404,7 +365,7 @@ public sealed partial class WorkflowEngine
         }
         if (run.Returns.LastOrDefault(r => r.IsOpen) is { } back && run.State != StepState.Returned)
         {
-            back.ClosedReason = outcome;
+            back.Close(outcome);
             change.Add(new UpdateCard { Recipient = instance.Requester, InstanceId = instance.Id, Card = ResubmitCard(change, run, back, CardStatus.Closed, outcome) });
         }
     }

@@ -48,26 +48,15 @@ public sealed partial class WorkflowEngine
     {
         author = author.Trim();
         if (TooLong("The comment", text.Trim(), TextLimits.Comment) is { } tooLong) return tooLong;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no instance {instanceId}.");
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
-            var expected = instance.Revision;
-            var who = author.Contains('@') ? author.ToLowerInvariant() : author;
-            instance.History.Add(new InstanceEvent(now, EventKind.Commented, who, instance.Current?.StepId, $"{change.Name(who)} commented: {text.Trim()}", via));
-            instance.Revision = expected + 1;
-            try
+        return Mutate(instanceId,
+            _ => null,
+            change =>
             {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, $"Comment added to {instance.Id}.", instance);
-            }
-            catch (InstanceNotSavedException e)
-            {
-                return DecideResult.NotSaved(e);
-            }
-        }
-        throw new InvalidOperationException($"Could not comment on {instanceId}: the instance kept changing.");
+                var instance = change.Instance;
+                var who = author.Contains('@') ? author.ToLowerInvariant() : author;
+                instance.History.Add(new InstanceEvent(change.Now, EventKind.Commented, who, instance.Current?.StepId, $"{change.Name(who)} commented: {text.Trim()}", via));
+                return $"Comment added to {instance.Id}.";
+            },
+            noun: "instance");
     }
 }

@@ -10,35 +10,36 @@ public sealed record TickResult(TickOutcome Outcome, int Nudges = 0, int Handoff
 
 public sealed partial class WorkflowEngine
 {
+    /// <summary>Processes what is due on an instance at the clock's current time (see <see cref="Tick(string, DateTimeOffset)"/>).</summary>
+    public TickResult Tick(string instanceId) => Tick(instanceId, time.GetUtcNow());
+
     /// <summary>
-    /// Processes what is due on an instance at the current time: nudges owners whose reminder fell due (inside their
+    /// Processes what is due on an instance at <paramref name="now"/>: nudges owners whose reminder fell due (inside their
     /// own working hours), and acts on a passed deadline as the step's <c>on_timeout</c> says. Idempotent: the due
-    /// times move on with the commit, and a tick on a stale revision retries on fresh state.
+    /// times move on with the commit, and a tick on a stale revision retries on fresh state. The caller (a scheduler job)
+    /// reads its clock once and hands the same moment to every instance of its pass.
     /// </summary>
-    public TickResult Tick(string instanceId)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new TickResult(TickOutcome.NotFound);
-            var now = time.GetUtcNow();
-            if (instance.NextDueAt() is not { } due || due > now) return new TickResult(TickOutcome.NothingDue, NextDueAt: instance.NextDueAt());
+    public TickResult Tick(string instanceId, DateTimeOffset now) =>
+        Mutate(instanceId,
+            change =>
+            {
+                var instance = change.Instance;
+                var now = change.Now;
+                if (instance.NextDueAt() is not { } due || due > now) return Refuse(new TickResult(TickOutcome.NothingDue, NextDueAt: instance.NextDueAt()));
 
-            var change = Begin(instance, now);
-            var expected = instance.Revision;
-            var run = instance.Current!;
-            var step = change.Definition(run);
-            var handoffs = 0;
-            if (run.DueAt is { } deadline && deadline <= now && !run.OverdueHandled)
-                handoffs = OnDeadline(change, run, step);
-            var nudges = instance.IsOpen && run.State == StepState.Active ? Remind(change, run, step) + RemindToAnswer(change, run, step) : 0;
-
-            instance.Revision = expected + 1;
-            if (store.TryUpdate(instance, expected, change.Effects()))
-                return new TickResult(TickOutcome.Processed, nudges, handoffs, instance.NextDueAt());
-        }
-        throw new InvalidOperationException($"Could not process {instanceId}: the instance kept changing.");
-    }
+                var run = instance.Current!;
+                var step = change.Definition(run);
+                var handoffs = 0;
+                if (run.DueAt is { } deadline && deadline <= now && !run.OverdueHandled)
+                    handoffs = OnDeadline(change, run, step);
+                var nudges = instance.IsOpen && run.State == StepState.Active ? Remind(change, run, step) + RemindToAnswer(change, run, step) : 0;
+                return Commit(new TickResult(TickOutcome.Processed, nudges, handoffs, instance.NextDueAt()));
+            },
+            missing: () => new TickResult(TickOutcome.NotFound),
+            // The scheduler sets the instance aside and goes on with the others; a refused move there is a bug to hear about.
+            notSaved: null,
+            refused: null,
+            now: now);
 
     private static int Remind(Change change, StepRun run, StepDefinition step)
     {
@@ -90,18 +91,15 @@ public sealed partial class WorkflowEngine
                 CloseOnDeadline(change, run, step, step.OnTimeout == TimeoutAction.Approve);
                 return 0;
             case TimeoutAction.Cancel:
-                run.State = StepState.Cancelled;
-                run.ClosedAt = now;
-                run.Note = "cancelled: deadline passed";
+                run.Cancel(now, "cancelled: deadline passed");
                 CloseOpenAssignments(change, run, "Cancelled: the deadline passed", CardStatus.Closed, null);
-                instance.State = InstanceState.Cancelled;
-                instance.ClosedAt = now;
+                instance.Cancel(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, null, run.StepId, $"Cancelled: step {step.Id} passed its deadline"));
                 change.TellRequester($"{instance.Id} was cancelled: step {step.Id} passed its deadline.");
                 return 0;
             default:
                 // notify, or no on_timeout at all: say it is overdue once, to everyone who can act, and keep waiting.
-                run.OverdueHandled = true;
+                run.DeadlineHandled();
                 var owners = instance.CurrentOwners().ToList();
                 foreach (var owner in owners)
                     change.Add(new NotifyPerson { Recipient = owner, InstanceId = instance.Id, Text = $"⚠️ {instance.Title(step, change.Name(instance.Requester))} ({instance.Id}) is overdue and still waits for you." });
@@ -114,22 +112,18 @@ public sealed partial class WorkflowEngine
     {
         var instance = change.Instance;
         var now = change.Now;
-        run.ClosedAt = now;
         instance.History.Add(new InstanceEvent(now, EventKind.TimedOut, null, run.StepId, $"Step {step.Id} {(approve ? "approved" : "rejected")} automatically: deadline passed"));
         if (approve)
         {
-            run.State = step.Kind == StepKind.Task ? StepState.Done : StepState.Approved;
-            run.Note = "approved automatically when the deadline passed";
+            run.Decide(step.Kind == StepKind.Task ? StepState.Done : StepState.Approved, now, "approved automatically when the deadline passed");
             CloseOpenAssignments(change, run, "Approved automatically: the deadline passed", CardStatus.Approved, null);
             change.TellRequester($"{instance.Id} ({step.Id}) was approved automatically: the deadline passed.");
             Advance(change);
             return;
         }
-        run.State = StepState.Rejected;
-        run.Note = "rejected automatically: the deadline passed";
+        run.Decide(StepState.Rejected, now, "rejected automatically: the deadline passed");
         CloseOpenAssignments(change, run, "Rejected automatically: the deadline passed", CardStatus.Rejected, null);
-        instance.State = InstanceState.Rejected;
-        instance.ClosedAt = now;
+        instance.Reject(now);
         instance.History.Add(new InstanceEvent(now, EventKind.Rejected, null, run.StepId, $"Rejected at {step.Id}"));
         change.TellRequester($"❌ {instance.Id} ({instance.Definition.Name}) was rejected at {step.Id}: the deadline passed.");
     }
@@ -162,7 +156,7 @@ public sealed partial class WorkflowEngine
                 continue;
             }
 
-            from.ClosedReason = $"Moved to {change.Names(targets)}: {why}";
+            from.Close($"Moved to {change.Names(targets)}: {why}");
             change.UpdateCard(run, from, CardStatus.Closed, $"Moved to {change.Names(targets)} · {change.TimeFor(from.Assignee, now)}", "The deadline passed.", null);
             handoffs.Add((from, targets.ToList()));
         }
@@ -170,13 +164,12 @@ public sealed partial class WorkflowEngine
         if (handoffs.Count > 0)
         {
             // Before the new cards are drawn: they must show the new owner's own deadline, not the one that just passed.
-            run.Escalations++;
-            run.DueAt = step.Due is { } due ? now + due : null;
+            run.Escalated(step.Due is { } due ? now + due : null);
         }
         else
         {
             // Nothing moved (nobody left, or nobody held the step): act once, or every tick would find it due again.
-            run.OverdueHandled = true;
+            run.DeadlineHandled();
         }
 
         var moved = 0;
@@ -201,7 +194,7 @@ public sealed partial class WorkflowEngine
         if (nowhere.Count > 0)
         {
             var text = $"⚠️ {instance.Id} is overdue at step {step.Id} and there is nobody left to escalate to from {change.Names(nowhere)}.";
-            run.WaitingOnAdmin = $"{why}, nobody left to escalate to from {change.Names(nowhere)}";
+            run.DeadlineHandled($"{why}, nobody left to escalate to from {change.Names(nowhere)}");
             foreach (var admin in people.WithRole("admin"))
                 change.Add(new NotifyPerson { Recipient = admin.Email, InstanceId = instance.Id, Text = text });
             change.TellRequester($"⚠️ {instance.Id} is overdue and waiting on an admin.");

@@ -56,29 +56,13 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     {
         // Emails are stored lower-case everywhere (requesters, assignees); history must not be the exception.
         actor = actor.Trim().ToLowerInvariant();
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
-            var refusal = CheckDecision(change, assignmentId, actor, verdict, comment);
-            if (refusal is not null) return refusal;
-
-            var expected = instance.Revision;
-            ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
-            instance.Revision = expected + 1;
-            try
+        return Mutate(instanceId,
+            change => CheckDecision(change, assignmentId, actor, verdict, comment),
+            change =>
             {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, DecisionText(verdict, instance), instance);
-            }
-            catch (InstanceNotSavedException e)
-            {
-                return DecideResult.NotSaved(e);
-            }
-        }
-        throw new InvalidOperationException($"Could not record a decision on {instanceId}: the instance kept changing.");
+                ApplyDecision(change, assignmentId, actor, verdict, comment?.Trim(), via);
+                return DecisionText(verdict, change.Instance);
+            });
     }
 
     /// <summary>Whether <paramref name="actor"/> may give this verdict now; null when allowed, else why not.</summary>
@@ -91,86 +75,136 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     }
 
     /// <summary>Records where an assignment's card went (or that it could not go anywhere), for status and the history.</summary>
-    public void RecordDelivery(string instanceId, string assignmentId, string? platform, string? failure = null)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var instance = store.Get(instanceId);
-            if (instance?.FindAssignment(assignmentId) is not var (run, assignment)) return;
-            if (platform is not null && assignment.DeliveredVia == platform) return;
-            var now = time.GetUtcNow();
-            var name = catalog.People.NameOf(assignment.Assignee);
-            var expected = instance.Revision;
-            if (platform is not null)
+    public void RecordDelivery(string instanceId, string assignmentId, string? platform, string? failure = null) =>
+        Mutate(instanceId,
+            change =>
             {
-                assignment.DeliveredVia = platform;
-                assignment.DeliveryFailure = null;
-                assignment.DeliveryFailedAt = null;
-                instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
-            }
-            else
-            {
-                assignment.DeliveryFailure = failure ?? "the card could not be delivered";
-                assignment.DeliveryFailedAt = now;
-                instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
-            }
-            instance.Revision = expected + 1;
-            try
-            {
-                if (store.TryUpdate(instance, expected, [])) return;
-            }
-            catch (InstanceNotSavedException)
-            {
-                // The instance is set aside for an admin; the card went out all the same.
-                return;
-            }
-        }
-    }
+                var instance = change.Instance;
+                if (instance.FindAssignment(assignmentId) is not var (run, assignment)) return Refuse(false);
+                if (platform is not null && assignment.DeliveredVia == platform) return Refuse(false);
+                var now = change.Now;
+                var name = catalog.People.NameOf(assignment.Assignee);
+                if (platform is not null)
+                {
+                    assignment.DeliveredVia = platform;
+                    assignment.DeliveryFailure = null;
+                    assignment.DeliveryFailedAt = null;
+                    instance.History.Add(new InstanceEvent(now, EventKind.CardDelivered, null, run.StepId, $"Card delivered to {name}", platform));
+                }
+                else
+                {
+                    assignment.DeliveryFailure = failure ?? "the card could not be delivered";
+                    assignment.DeliveryFailedAt = now;
+                    instance.History.Add(new InstanceEvent(now, EventKind.DeliveryFailed, null, run.StepId, $"Card could not be delivered to {name}: {failure}"));
+                }
+                return Commit(true);
+            },
+            missing: () => false,
+            // The instance is set aside for an admin; the card went out all the same.
+            notSaved: _ => false,
+            refused: (_, _) => false);
 
     /// <summary>Cancels an open instance; only its requester or an admin may.</summary>
     public DecideResult Cancel(string instanceId, string actor, string? reason, string? via)
     {
         actor = actor.Trim().ToLowerInvariant();
+        return Mutate(instanceId,
+            change =>
+            {
+                var instance = change.Instance;
+                var people = catalog.People;
+                if (!string.Equals(instance.Requester, actor, StringComparison.OrdinalIgnoreCase) && !people.IsAdmin(actor))
+                    return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
+                if (!instance.IsOpen)
+                    return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
+                return TooLong("The reason", reason?.Trim(), TextLimits.Comment);
+            },
+            change =>
+            {
+                var instance = change.Instance;
+                var now = change.Now;
+                var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
+                if (instance.Current is { } run)
+                {
+                    run.Cancel(now);
+                    TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
+                    CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+                }
+                instance.Cancel(now);
+                instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
+                if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
+                    change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
+                return $"Cancelled {instance.Id}.";
+            });
+    }
+
+    /// <summary>
+    /// The one commit path. Loads the instance, lets <paramref name="checkAndApply"/> refuse or change it, and commits the change
+    /// with the effects it caused on the revision it was read at. A commit on a stale revision starts again from a fresh read,
+    /// so concurrent or repeated clicks record one decision.
+    /// </summary>
+    /// <param name="missing">The answer when there is no such instance.</param>
+    /// <param name="notSaved">The answer when the store cannot keep the change; null lets <see cref="InstanceNotSavedException"/> through.</param>
+    /// <param name="refused">The answer when the instance refuses a move (<see cref="InvalidTransitionException"/>), given a fresh read; null lets it through.</param>
+    /// <param name="now">When the change happens; the clock's time, read on each attempt, when null.</param>
+    private T Mutate<T>(
+        string instanceId,
+        Func<Change, Mutation<T>> checkAndApply,
+        Func<T> missing,
+        Func<InstanceNotSavedException, T>? notSaved,
+        Func<WorkflowInstance?, InvalidTransitionException, T>? refused,
+        DateTimeOffset? now = null)
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var instance = store.Get(instanceId);
-            if (instance is null) return new DecideResult(DecideOutcome.NotFound, $"There is no request {instanceId}.");
-            var people = catalog.People;
-            if (!string.Equals(instance.Requester, actor, StringComparison.OrdinalIgnoreCase) && !people.IsAdmin(actor))
-                return new DecideResult(DecideOutcome.NotAllowed, $"Only {people.NameOf(instance.Requester)} (who asked) or an admin can cancel {instance.Id}.");
-            if (!instance.IsOpen)
-                return new DecideResult(DecideOutcome.Closed, $"{instance.Id} is already {instance.State.ToString().ToLowerInvariant()}.");
-            if (TooLong("The reason", reason?.Trim(), TextLimits.Comment) is { } tooLong) return tooLong;
-
-            var now = time.GetUtcNow();
-            var change = Begin(instance, now);
+            if (instance is null) return missing();
+            var change = Begin(instance, now ?? time.GetUtcNow());
             var expected = instance.Revision;
-            var why = string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
-            if (instance.Current is { } run)
+            Mutation<T> step;
+            try
             {
-                run.State = StepState.Cancelled;
-                run.ClosedAt = now;
-                TellHolders(change, run, actor, $"was cancelled by {change.Name(actor)}{why}. Nothing more is needed from you.");
-                CloseOpenAssignments(change, run, $"Cancelled by {change.Name(actor)}{why}", CardStatus.Closed, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+                step = checkAndApply(change);
             }
-            instance.State = InstanceState.Cancelled;
-            instance.ClosedAt = now;
-            instance.History.Add(new InstanceEvent(now, EventKind.Cancelled, actor, instance.Current?.StepId, $"Cancelled by {change.Name(actor)}{why}", via));
-            if (!string.Equals(actor, instance.Requester, StringComparison.OrdinalIgnoreCase))
-                change.TellRequester($"{instance.Id} was cancelled by {change.Name(actor)}{why}.");
+            catch (InvalidTransitionException e) when (refused is not null)
+            {
+                // A move the checks let through but the instance refuses: the half-made change is dropped with this read.
+                return refused(store.Get(instanceId), e);
+            }
+            if (!step.Save) return step.Result;
             instance.Revision = expected + 1;
             try
             {
-                if (store.TryUpdate(instance, expected, change.Effects()))
-                    return new DecideResult(DecideOutcome.Recorded, $"Cancelled {instance.Id}.", instance);
+                if (store.TryUpdate(instance, expected, change.Effects())) return step.Result;
             }
-            catch (InstanceNotSavedException e)
+            catch (InstanceNotSavedException e) when (notSaved is not null)
             {
-                return DecideResult.NotSaved(e);
+                return notSaved(e);
             }
         }
-        throw new InvalidOperationException($"Could not cancel {instanceId}: the instance kept changing.");
+        throw new InvalidOperationException($"Could not change {instanceId}: the instance kept changing.");
     }
+
+    /// <summary>
+    /// <see cref="Mutate{T}"/> for the changes people make: <paramref name="check"/> refuses (null lets it through), then
+    /// <paramref name="apply"/> changes the instance and says what was recorded.
+    /// </summary>
+    /// <param name="noun">How a missing instance is named: "There is no request X."</param>
+    private DecideResult Mutate(string instanceId, Func<Change, DecideResult?> check, Func<Change, string> apply, string noun = "request") =>
+        Mutate(instanceId,
+            change => check(change) is { } refusal
+                ? Refuse(refusal)
+                : Commit(new DecideResult(DecideOutcome.Recorded, apply(change), change.Instance)),
+            missing: () => new DecideResult(DecideOutcome.NotFound, $"There is no {noun} {instanceId}."),
+            notSaved: DecideResult.NotSaved,
+            refused: (fresh, e) => new DecideResult(e.Closed ? DecideOutcome.Closed : DecideOutcome.AlreadyDecided, e.Message, fresh));
+
+    /// <summary>What one attempt of a change came to: <see cref="Save"/> commits it and answers <see cref="Result"/>; otherwise nothing is saved.</summary>
+    private readonly record struct Mutation<T>(T Result, bool Save);
+
+    private static Mutation<T> Commit<T>(T result) => new(result, true);
+
+    private static Mutation<T> Refuse<T>(T result) => new(result, false);
 
     private static DecideResult? CheckDecision(Change change, string assignmentId, string actor, Verdict verdict, string? comment)
     {
@@ -221,7 +255,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         var (run, assignment) = instance.FindAssignment(assignmentId)!.Value;
         var step = change.Definition(run);
         var now = change.Now;
-        assignment.Decision = new Decision(verdict, assignment.Assignee, now, comment, via);
+        assignment.Decide(new Decision(verdict, assignment.Assignee, now, comment, via));
         var because = string.IsNullOrEmpty(comment) ? "" : $": {comment}";
         instance.History.Add(new InstanceEvent(now, EventKind.Decided, actor, run.StepId, $"{change.Name(actor)} {Past(verdict)}{because}", via));
 
@@ -241,22 +275,17 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
                 ReturnToRequester(change, run, step, verdict == Verdict.Reject ? actor : null, comment);
                 break;
             case StepState.Rejected:
-                run.State = StepState.Rejected;
-                run.ClosedAt = now;
-                run.Note = step.Mode.Kind == DecisionModeKind.Quorum
+                run.Decide(StepState.Rejected, now, step.Mode.Kind == DecisionModeKind.Quorum
                     ? $"the quorum can no longer be reached ({change.Name(actor)} {Past(verdict)}{because})"
-                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached";
+                    : verdict == Verdict.Reject ? $"rejected by {change.Name(actor)}{because}" : "the quorum can no longer be reached");
                 CloseOpenAssignments(change, run, $"Rejected: {run.Note}", CardStatus.Rejected, comment);
                 instance.History.Add(new InstanceEvent(now, EventKind.StepRejected, actor, run.StepId, $"Step {step.Id} {run.Note}"));
-                instance.State = InstanceState.Rejected;
-                instance.ClosedAt = now;
+                instance.Reject(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Rejected, actor, run.StepId, $"Rejected at {step.Id}"));
                 change.TellRequester($"❌ {instance.Id} ({instance.Definition.Name}) was rejected at {step.Id}: {run.Note}.");
                 break;
             default:
-                run.State = outcome.Value;
-                run.ClosedAt = now;
-                run.Note = $"{Past(verdict)} by {change.Name(actor)}";
+                run.Decide(outcome.Value, now, $"{Past(verdict)} by {change.Name(actor)}");
                 CloseOpenAssignments(change, run, $"Decided by {change.Name(actor)}: {Past(verdict)}", StatusOf(verdict), null);
                 instance.History.Add(new InstanceEvent(now, outcome == StepState.Done ? EventKind.StepDone : EventKind.StepApproved, actor, run.StepId, $"Step {step.Id} {run.Note}"));
                 change.TellRequester($"{change.Name(actor)} {Past(verdict)} {instance.Id} ({step.Id}).");
@@ -269,7 +298,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
     {
         foreach (var other in run.Assignments.Where(a => a.IsOpen))
         {
-            other.ClosedReason = outcome;
+            other.Close(outcome);
             change.UpdateCard(run, other, status == CardStatus.Open ? CardStatus.Closed : status, outcome, reason, null);
         }
         CloseRequesterCards(change, run, outcome);
@@ -311,11 +340,10 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
         {
             var run = instance.Steps[i];
             var step = instance.Definition.Steps[i];
-            instance.CurrentStep = i;
+            instance.MoveTo(i);
             if (step.When is { } when && !when.Evaluate(instance.Inputs))
             {
-                run.State = StepState.Skipped;
-                run.Note = $"skipped: {when.Source} is false";
+                run.Skip($"skipped: {when.Source} is false");
                 instance.History.Add(new InstanceEvent(now, EventKind.StepSkipped, null, step.Id, $"Step {step.Id} skipped ({when.Source} is false)"));
                 continue;
             }
@@ -326,20 +354,19 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             {
                 foreach (var person in people)
                     change.Add(new NotifyPerson { Recipient = person, InstanceId = instance.Id, Text = $"{title} ({instance.Id}, {instance.Definition.Name})" });
-                run.State = StepState.Notified;
-                run.ActivatedAt = run.ClosedAt = now;
+                run.Notified(now);
                 instance.History.Add(new InstanceEvent(now, EventKind.Notified, null, step.Id, $"Notified {change.Names(people)}: {title}"));
                 continue;
             }
 
-            run.State = StepState.Active;
-            run.ActivatedAt = now;
-            run.DueAt = step.Due is { } due ? now + due : null;
-            if (people.Count == 0 || (step.Mode.Kind == DecisionModeKind.Quorum && people.Count < step.Mode.Quorum))
+            var unassignable = people.Count == 0
+                ? $"nobody to assign: {string.Join(", ", step.Assignees)} resolves to no one"
+                : step.Mode.Kind == DecisionModeKind.Quorum && people.Count < step.Mode.Quorum
+                    ? $"quorum {step.Mode.Quorum} needs more people than {string.Join(", ", step.Assignees)} has ({people.Count})"
+                    : null;
+            run.Activate(now, step.Due is { } due ? now + due : null, unassignable);
+            if (unassignable is not null)
             {
-                run.Note = people.Count == 0
-                    ? $"nobody to assign: {string.Join(", ", step.Assignees)} resolves to no one"
-                    : $"quorum {step.Mode.Quorum} needs more people than {string.Join(", ", step.Assignees)} has ({people.Count})";
                 instance.History.Add(new InstanceEvent(now, EventKind.Unassignable, null, step.Id, $"Step {step.Id}: {run.Note}"));
                 change.TellRequester($"⚠️ {instance.Id} is waiting on an admin: step {step.Id} has {run.Note}.");
                 foreach (var admin in change.People.WithRole("admin"))
@@ -355,8 +382,7 @@ public sealed partial class WorkflowEngine(Catalog catalog, IInstanceStore store
             return;
         }
 
-        instance.State = InstanceState.Completed;
-        instance.ClosedAt = now;
+        instance.Complete(now);
         instance.History.Add(new InstanceEvent(now, EventKind.Completed, null, null, "Completed"));
         change.TellRequester($"✅ {instance.Id} ({instance.Definition.Name}) is approved.");
     }

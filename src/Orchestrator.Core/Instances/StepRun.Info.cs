@@ -14,7 +14,7 @@ public sealed partial class StepRun
     public List<Assignment> Earlier { get; init; } = [];
 
     /// <summary>What the requester changed in the latest resubmission; shown on the approvers' cards of this round.</summary>
-    public List<InputChange> Changes { get; set; } = [];
+    [JsonInclude] public List<InputChange> Changes { get; private set; } = [];
 
     [JsonIgnore] public InfoRequest? OpenQuestion => Questions.LastOrDefault(q => q.IsOpen);
 
@@ -48,12 +48,12 @@ public sealed class InfoRequest
     public required string Question { get; init; }
     public string? AskedVia { get; init; }
 
-    public string? Answer { get; set; }
-    public DateTimeOffset? AnsweredAt { get; set; }
-    public string? AnsweredVia { get; set; }
+    [JsonInclude] public string? Answer { get; private set; }
+    [JsonInclude] public DateTimeOffset? AnsweredAt { get; private set; }
+    [JsonInclude] public string? AnsweredVia { get; private set; }
 
     /// <summary>Set when the step closed before the requester answered (decided by someone else, cancelled).</summary>
-    public string? ClosedReason { get; set; }
+    [JsonInclude] public string? ClosedReason { get; private set; }
 
     /// <summary>When the requester is next nudged to answer.</summary>
     public DateTimeOffset? NextRemindAt { get; set; }
@@ -65,6 +65,30 @@ public sealed class InfoRequest
     public Dictionary<string, TimeSpan> RemindLeft { get; init; } = [];
 
     [JsonIgnore] public bool IsOpen => Answer is null && ClosedReason is null;
+
+    /// <summary>The requester's answer; a question is answered once, and not after it closed.</summary>
+    public void Answered(string answer, DateTimeOffset at, string? via)
+    {
+        EnsureOpen();
+        Answer = answer;
+        AnsweredAt = at;
+        AnsweredVia = via;
+        NextRemindAt = null;
+    }
+
+    /// <summary>The step closed before the requester answered; nobody is nudged about it again.</summary>
+    public void Close(string reason)
+    {
+        EnsureOpen();
+        ClosedReason = reason;
+        NextRemindAt = null;
+    }
+
+    private void EnsureOpen()
+    {
+        if (AnsweredAt is { } at) throw new InvalidTransitionException($"Already answered at {at:yyyy-MM-dd HH:mm} UTC.");
+        if (ClosedReason is { } why) throw new InvalidTransitionException($"This question is no longer open: {why}.");
+    }
 }
 
 /// <summary>A rejection that sent the step back to the requester (<c>on_reject: back-to-requester</c>).</summary>
@@ -78,12 +102,32 @@ public sealed class StepReturn
     public string? RejectedBy { get; init; }
     public required string Reason { get; init; }
 
-    public DateTimeOffset? ResubmittedAt { get; set; }
+    [JsonInclude] public DateTimeOffset? ResubmittedAt { get; private set; }
 
     /// <summary>Set when the request was withdrawn or cancelled instead of resubmitted.</summary>
-    public string? ClosedReason { get; set; }
+    [JsonInclude] public string? ClosedReason { get; private set; }
 
     [JsonIgnore] public bool IsOpen => ResubmittedAt is null && ClosedReason is null;
+
+    /// <summary>The requester resubmitted; a rejection is resubmitted once, and not after the request was withdrawn.</summary>
+    public void Resubmitted(DateTimeOffset at)
+    {
+        EnsureOpen();
+        ResubmittedAt = at;
+    }
+
+    /// <summary>The request was withdrawn or cancelled instead of resubmitted.</summary>
+    public void Close(string reason)
+    {
+        EnsureOpen();
+        ClosedReason = reason;
+    }
+
+    private void EnsureOpen()
+    {
+        if (ResubmittedAt is { } at) throw new InvalidTransitionException($"Already resubmitted at {at:yyyy-MM-dd HH:mm} UTC.");
+        if (ClosedReason is { } why) throw new InvalidTransitionException($"This request no longer waits for a resubmission: {why}.");
+    }
 }
 
 /// <summary>One input the requester changed on resubmitting; an empty side means the value was absent.</summary>

@@ -12,7 +12,9 @@ public enum Verdict { Approve, Reject, Done }
 
 /// <summary>
 /// One run of a workflow. It carries the definition it started with, so later edits to the YAML file
-/// never change a running instance. Only <see cref="Engine.WorkflowEngine"/> changes it.
+/// never change a running instance. Only <see cref="Engine.WorkflowEngine"/> changes it, through the methods here and on its
+/// steps, assignments, questions and returns, which refuse a move the current state does not allow with an
+/// <see cref="InvalidTransitionException"/> (a closed request is not decided, a card is not decided twice).
 /// </summary>
 /// <remarks>
 /// In memory this is the definition object itself; how it is kept is the store's choice (the host's stores each
@@ -35,20 +37,47 @@ public sealed class WorkflowInstance
     /// <summary>The starting system's own reference for this work (a ticket id), echoed in status and webhooks.</summary>
     public string? ExternalRef { get; init; }
 
-    public InstanceState State { get; set; } = InstanceState.Open;
-    public DateTimeOffset? ClosedAt { get; set; }
+    [JsonInclude] public InstanceState State { get; private set; } = InstanceState.Open;
+    [JsonInclude] public DateTimeOffset? ClosedAt { get; private set; }
 
     /// <summary>Index into <see cref="Steps"/> of the step that holds the work, or -1.</summary>
-    public int CurrentStep { get; set; } = -1;
+    [JsonInclude] public int CurrentStep { get; private set; } = -1;
     public List<StepRun> Steps { get; init; } = [];
     public List<InstanceEvent> History { get; init; } = [];
 
     /// <summary>Bumped on every committed change; the store refuses a write based on a stale revision.</summary>
-    public int Revision { get; set; }
+    [JsonInclude] public int Revision { get; internal set; }
 
     [JsonIgnore] public bool IsOpen => State == InstanceState.Open;
 
     [JsonIgnore] public StepRun? Current => CurrentStep >= 0 && CurrentStep < Steps.Count ? Steps[CurrentStep] : null;
+
+    /// <summary>Makes step <paramref name="index"/> the one that holds the work (-1: before the first); only while open.</summary>
+    public void MoveTo(int index)
+    {
+        EnsureOpen();
+        if (index < -1 || index >= Steps.Count)
+            throw new InvalidTransitionException($"{Id} has no step {index + 1}; it has {Steps.Count}.");
+        CurrentStep = index;
+    }
+
+    public void Complete(DateTimeOffset at) => Close(InstanceState.Completed, at);
+
+    public void Reject(DateTimeOffset at) => Close(InstanceState.Rejected, at);
+
+    public void Cancel(DateTimeOffset at) => Close(InstanceState.Cancelled, at);
+
+    private void Close(InstanceState state, DateTimeOffset at)
+    {
+        EnsureOpen();
+        State = state;
+        ClosedAt = at;
+    }
+
+    private void EnsureOpen()
+    {
+        if (!IsOpen) throw new InvalidTransitionException($"{Id} is already {State.ToString().ToLowerInvariant()}.", closed: true);
+    }
 
     public (StepRun Step, Assignment Assignment)? FindAssignment(string assignmentId)
     {
@@ -93,21 +122,139 @@ public sealed class WorkflowInstance
 public sealed partial class StepRun
 {
     public required string StepId { get; init; }
-    public StepState State { get; set; } = StepState.Pending;
-    public DateTimeOffset? ActivatedAt { get; set; }
-    public DateTimeOffset? DueAt { get; set; }
-    public DateTimeOffset? ClosedAt { get; set; }
+    [JsonInclude] public StepState State { get; private set; } = StepState.Pending;
+    [JsonInclude] public DateTimeOffset? ActivatedAt { get; private set; }
+
+    /// <summary>The step's deadline while it runs; null when it has none, or while its clock is stopped (a question is open).</summary>
+    [JsonInclude] public DateTimeOffset? DueAt { get; private set; }
+    [JsonInclude] public DateTimeOffset? ClosedAt { get; private set; }
     public List<Assignment> Assignments { get; init; } = [];
-    public string? Note { get; set; }
+    [JsonInclude] public string? Note { get; private set; }
 
     /// <summary>How many times the deadline moved this step to someone else.</summary>
-    public int Escalations { get; set; }
+    [JsonInclude] public int Escalations { get; private set; }
 
     /// <summary>Set once the deadline was acted on and nothing further is due for it.</summary>
-    public bool OverdueHandled { get; set; }
+    [JsonInclude] public bool OverdueHandled { get; private set; }
 
     /// <summary>Why the step waits on an admin although someone holds it (overdue with nobody to escalate to); cleared by a reassign.</summary>
-    public string? WaitingOnAdmin { get; set; }
+    [JsonInclude] public string? WaitingOnAdmin { get; private set; }
+
+    [JsonIgnore] public bool IsFinished => State is StepState.Approved or StepState.Rejected or StepState.Done or StepState.Skipped or StepState.Notified or StepState.Cancelled;
+
+    /// <summary>The step starts to hold the work; <paramref name="note"/> says why it waits on an admin when nobody can take it.</summary>
+    public void Activate(DateTimeOffset at, DateTimeOffset? dueAt, string? note = null)
+    {
+        EnsureState("activated", StepState.Pending);
+        State = StepState.Active;
+        ActivatedAt = at;
+        DueAt = dueAt;
+        Note = note;
+    }
+
+    /// <summary>The step's condition is false: it never runs.</summary>
+    public void Skip(string note)
+    {
+        EnsureState("skipped", StepState.Pending);
+        State = StepState.Skipped;
+        Note = note;
+    }
+
+    /// <summary>A notify step: its people were told, and it is over at once.</summary>
+    public void Notified(DateTimeOffset at)
+    {
+        EnsureState("sent", StepState.Pending);
+        State = StepState.Notified;
+        ActivatedAt = ClosedAt = at;
+    }
+
+    /// <summary>Its decision is in (<see cref="StepState.Approved"/>, <see cref="StepState.Rejected"/>, <see cref="StepState.Done"/>).</summary>
+    public void Decide(StepState outcome, DateTimeOffset at, string note)
+    {
+        if (outcome is not (StepState.Approved or StepState.Rejected or StepState.Done))
+            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A step is decided approved, rejected or done.");
+        EnsureState("decided", StepState.Active);
+        State = outcome;
+        ClosedAt = at;
+        Note = note;
+    }
+
+    /// <summary>The request was cancelled or withdrawn while this step held it (with the approvers or back with the requester).</summary>
+    public void Cancel(DateTimeOffset at, string? note = null)
+    {
+        EnsureState("cancelled", StepState.Active, StepState.Returned);
+        State = StepState.Cancelled;
+        ClosedAt = at;
+        if (note is not null) Note = note;
+    }
+
+    /// <summary>A rejection sent the step back to its requester: its clocks stop until they resubmit.</summary>
+    public void ReturnToRequester(string note)
+    {
+        EnsureState("sent back", StepState.Active);
+        State = StepState.Returned;
+        Note = note;
+        DueAt = null;
+        foreach (var a in Assignments) a.NextRemindAt = null;
+    }
+
+    /// <summary>
+    /// The requester resubmitted: the step runs again from the start. The round just ended stays in <see cref="Earlier"/>,
+    /// and its clocks and escalations start over.
+    /// </summary>
+    public void Reopen(IReadOnlyList<InputChange> changes)
+    {
+        EnsureState("resubmitted", StepState.Returned);
+        Changes = [.. changes];
+        Earlier.AddRange(Assignments);
+        Assignments.Clear();
+        State = StepState.Pending;
+        Note = null;
+        ClosedAt = null;
+        OverdueHandled = false;
+        Escalations = 0;
+    }
+
+    /// <summary>Sets the deadline of the running step (a fresh one for a new holder, the rest of it when a question is answered); null stops it.</summary>
+    public void MoveDeadline(DateTimeOffset? dueAt)
+    {
+        EnsureState("given a deadline", StepState.Active);
+        DueAt = dueAt;
+    }
+
+    /// <summary>The deadline moved the step to someone else, who gets <paramref name="dueAt"/>.</summary>
+    public void Escalated(DateTimeOffset? dueAt)
+    {
+        EnsureState("escalated", StepState.Active);
+        Escalations++;
+        DueAt = dueAt;
+    }
+
+    /// <summary>The passed deadline was acted on once; <paramref name="waitingOnAdmin"/> says why an admin is needed, when one is.</summary>
+    public void DeadlineHandled(string? waitingOnAdmin = null)
+    {
+        EnsureState("marked overdue", StepState.Active);
+        OverdueHandled = true;
+        if (waitingOnAdmin is not null) WaitingOnAdmin = waitingOnAdmin;
+    }
+
+    /// <summary>An admin gave the step to someone new: it gets the step's full time again and leaves the admins' queue.</summary>
+    public void HandedOver(DateTimeOffset? dueAt)
+    {
+        EnsureState("reassigned", StepState.Active);
+        if (dueAt is not null) DueAt = dueAt;
+        OverdueHandled = false;
+        WaitingOnAdmin = null;
+        Note = null;
+    }
+
+    private void EnsureState(string what, params StepState[] allowed)
+    {
+        if (allowed.Contains(State)) return;
+        throw new InvalidTransitionException(IsFinished
+            ? $"Step {StepId} is already {State.ToString().ToLowerInvariant()}{(Note is null ? "" : $" ({Note})")}, so it cannot be {what}."
+            : $"Step {StepId} is {State.ToString().ToLowerInvariant()}, so it cannot be {what}.");
+    }
 }
 
 /// <summary>A request to one person to decide a step; decided at most once.</summary>
@@ -116,7 +263,7 @@ public sealed class Assignment
     public required string Id { get; init; }
     public required string Assignee { get; init; }
     public required DateTimeOffset AssignedAt { get; init; }
-    public Decision? Decision { get; set; }
+    [JsonInclude] public Decision? Decision { get; private set; }
 
     /// <summary>When this person is next nudged, unless they answer first.</summary>
     public DateTimeOffset? NextRemindAt { get; set; }
@@ -135,9 +282,33 @@ public sealed class Assignment
     public DateTimeOffset? DeliveryFailedAt { get; set; }
 
     /// <summary>Set when the assignment ended without this person's answer (others decided, cancelled).</summary>
-    public string? ClosedReason { get; set; }
+    [JsonInclude] public string? ClosedReason { get; private set; }
 
     [JsonIgnore] public bool IsOpen => Decision is null && ClosedReason is null;
+
+    /// <summary>Records this person's answer; a card is decided once, and not after it closed without them.</summary>
+    public void Decide(Decision decision)
+    {
+        EnsureOpen("decided");
+        Decision = decision;
+    }
+
+    /// <summary>The card ends without this person's answer (someone else decided, cancelled, moved on).</summary>
+    public void Close(string reason)
+    {
+        EnsureOpen("closed");
+        ClosedReason = reason;
+    }
+
+    private void EnsureOpen(string what)
+    {
+        if (Decision is { } d)
+        {
+            var past = d.Verdict switch { Verdict.Approve => "approved", Verdict.Reject => "rejected", _ => "marked done" };
+            throw new InvalidTransitionException($"Already decided: this card was {past} at {d.At:yyyy-MM-dd HH:mm} UTC, so it cannot be {what} again.");
+        }
+        if (ClosedReason is { } why) throw new InvalidTransitionException($"Already decided: {why}.");
+    }
 }
 
 public sealed record Decision(Verdict Verdict, string By, DateTimeOffset At, string? Comment, string? Via);

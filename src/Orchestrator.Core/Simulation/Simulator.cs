@@ -112,7 +112,7 @@ internal static class Simulator
             }
             if (store.Get(id)!.NextDueAt() <= clock.GetUtcNow())
             {
-                engine.Tick(id);
+                engine.Tick(id, clock.GetUtcNow());
                 recorder.Record(store.Get(id)!);
             }
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Delivery;
 using Orchestrator.Host.Slack;
 using Orchestrator.Host.Storage;
@@ -123,6 +124,7 @@ internal static partial class HostingExtensions
         services.AddSingleton<IOutboxHandler, SlackOutboxHandler>();
         // Answers to commands and clicks on a lane of their own: a backlog of cards never holds them up.
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, OutboxLane.Replies));
+        services.TryAddSingleton<CardActions>();
         services.AddSingleton<SlackInboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackInboundProcessor>());
         return services;

@@ -20,14 +20,14 @@ internal sealed partial class DigestJob(IStore store, Catalog catalog, TimeProvi
         // One host at a time; the digest marks keep it to one a day per person even if two overlap.
         using var held = store.TryLock("digest");
         if (held is null) return Task.CompletedTask;
-        var sent = RunOnce();
+        var sent = RunAt(time.GetUtcNow());
         if (sent > 0) LogSent(sent);
         return Task.CompletedTask;
     }
 
-    public int RunOnce()
+    /// <summary>Queues the digests due at <paramref name="now"/> in each person's zone; returns how many.</summary>
+    public int RunAt(DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         var people = catalog.People;
         var overdue = store.Overdue(now);
         var byOwner = overdue

@@ -25,21 +25,21 @@ internal sealed partial class SchedulerTick(IInstances store, ICluster cluster, 
         // One host ticks at a time; the others skip this tick (the revision check would make their work a no-op anyway).
         using var held = cluster.TryLock("scheduler.tick");
         if (held is null) return Task.CompletedTask;
-        var result = RunOnce();
+        var result = RunAt(time.GetUtcNow());
         if (result.Instances > 0) LogTick(result.Instances, result.Nudges, result.Handoffs);
         return Task.CompletedTask;
     }
 
-    public (int Instances, int Nudges, int Handoffs) RunOnce()
+    /// <summary>Processes what is due at <paramref name="now"/>; returns how many instances it changed, nudges and handoffs.</summary>
+    public (int Instances, int Nudges, int Handoffs) RunAt(DateTimeOffset now)
     {
         var total = new Counts();
-        var now = time.GetUtcNow();
         // Tried again each tick, a failing instance would make every batch it is in fail and be done again one by one.
         var waiting = store.SetAside().Where(s => now - s.LastTried < RetrySetAsideAfter).Select(s => s.InstanceId).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var due = store.DueInstanceIds(time.GetUtcNow(), BatchSize + waiting.Count);
+            var due = store.DueInstanceIds(now, BatchSize + waiting.Count);
             // An instance still due after its tick (a reminder outside working hours moved to now) is not taken twice.
             var fresh = due.Where(id => !waiting.Contains(id)).Where(seen.Add).ToList();
             foreach (var chunk in fresh.Chunk(CommitSize))
@@ -54,7 +54,7 @@ internal sealed partial class SchedulerTick(IInstances store, ICluster cluster, 
                         {
                             try
                             {
-                                counts.Add(engine.Tick(id));
+                                counts.Add(engine.Tick(id, now));
                             }
                             // What the store refused rolls the batch back whole (LiteDB has already dropped its transaction).
                             catch (Exception ex) when (ex is not BatchAbortedException && !StoreErrors.IsStoreFailure(ex))
@@ -74,7 +74,7 @@ internal sealed partial class SchedulerTick(IInstances store, ICluster cluster, 
                     {
                         try
                         {
-                            counts.Add(engine.Tick(id));
+                            counts.Add(engine.Tick(id, now));
                         }
                         catch (InstanceNotSavedException notSaved)
                         {

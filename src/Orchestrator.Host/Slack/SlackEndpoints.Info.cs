@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Slack;
@@ -24,9 +24,9 @@ internal static partial class SlackEndpoints
         switch (callback)
         {
             case SlackInfoCards.QuestionCallback:
-                return Written(StateValue(values, block), "Write a question for the requester.", "The question", TextLimits.Question) is { } question ? new JsonObject { [block] = question } : null;
+                return CardActions.TextProblem(CardVerb.RequestInfo, StateValue(values, block)) is { } question ? new JsonObject { [block] = question } : null;
             case SlackInfoCards.AnswerCallback:
-                return Written(StateValue(values, block), "Write an answer.", "The answer", TextLimits.Answer) is { } answer ? new JsonObject { [block] = answer } : null;
+                return CardActions.TextProblem(CardVerb.AnswerInfo, StateValue(values, block)) is { } answer ? new JsonObject { [block] = answer } : null;
             default:
                 if (store.Get(instanceId) is not { } instance)
                     return new JsonObject { [block] = $"There is no request {instanceId}." };
@@ -41,8 +41,4 @@ internal static partial class SlackEndpoints
                 return errors.Count == 0 ? null : errors;
         }
     }
-
-    /// <summary>Why a question or answer cannot be sent (blank, too long), or null.</summary>
-    private static string? Written(string? text, string whenBlank, string what, int limit) =>
-        string.IsNullOrWhiteSpace(text) ? whenBlank : TextLimits.Exceeded(what, text.Trim(), limit);
 }

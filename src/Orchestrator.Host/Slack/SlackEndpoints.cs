@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Definitions;
 using Orchestrator.Core.Engine;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
 
@@ -116,9 +117,9 @@ internal static partial class SlackEndpoints
     {
         if (!SlackCards.TryParseButtonValue(metadata, out _, out _))
             return new JsonObject { [SlackCards.ReasonBlock] = "This form lost track of its request; open it again from the card." };
-        var reason = StateValue(values, SlackCards.ReasonBlock);
-        if (string.IsNullOrWhiteSpace(reason)) return new JsonObject { [SlackCards.ReasonBlock] = "A reason is required to reject." };
-        return TextLimits.Exceeded("The reason", reason.Trim(), TextLimits.Comment) is { } tooLong ? new JsonObject { [SlackCards.ReasonBlock] = tooLong } : null;
+        return CardActions.TextProblem(CardVerb.Reject, StateValue(values, SlackCards.ReasonBlock)) is { } problem
+            ? new JsonObject { [SlackCards.ReasonBlock] = problem }
+            : null;
     }
 
     private static JsonObject? ValidateStartForm(JsonObject values, string? workflowId, Catalog catalog)

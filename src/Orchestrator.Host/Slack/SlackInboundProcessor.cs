@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
-using Orchestrator.Core.Instances;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Delivery;
 using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Storage;
@@ -27,8 +27,8 @@ internal sealed partial class SlackInboundProcessor(
     SlackInbox inbox,
     SlackPeople people,
     CommandService commands,
-    WorkflowEngine engine,
     Catalog catalog,
+    CardActions cards,
     TimeProvider time,
     ChannelRouter router,
     Microsoft.Extensions.Options.IOptions<DeliveryOptions> delivery,
@@ -258,28 +258,41 @@ internal sealed partial class SlackInboundProcessor(
             return;
         }
 
-        switch (actionId)
+        if (ButtonVerb(actionId) is not { } verb) return;
+        var clicked = new CardAction(instanceId, assignmentId, verb, email, SlackOutboxHandler.Platform);
+        switch (cards.Handle(clicked))
         {
-            case SlackCards.Approve or SlackCards.Done:
-                var result = engine.Decide(instanceId, assignmentId, email, actionId == SlackCards.Done ? Verdict.Done : Verdict.Approve, null, SlackOutboxHandler.Platform);
-                if (!result.Recorded) Respond(item, responseUrl, result.Message);
+            // A recorded click shows on the cards themselves; a withdrawal is also confirmed, as it closes the request.
+            case CardAnswered { Result: var result } when !result.Recorded || verb == CardVerb.Withdraw:
+                Respond(item, responseUrl, result.Message);
                 break;
-            case SlackCards.Reject:
-                if (engine.Check(instanceId, assignmentId, email, Verdict.Reject) is { } refusal)
-                {
-                    Respond(item, responseUrl, refusal.Message);
-                    break;
-                }
-                var instance = instances.Get(instanceId)!;
-                var step = instance.FindAssignment(assignmentId)!.Value.Step;
-                var title = instance.Title(instance.Definition.Steps[instance.Steps.IndexOf(step)], catalog.People.NameOf(instance.Requester));
-                OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, SlackCards.RejectReasonModal(instanceId, assignmentId, title));
-                break;
-            default:
-                InfoAction(item, payload, actionId, instanceId, assignmentId, email, responseUrl);
+            case CardPrompt prompt:
+                OpenView(item, SlackEndpoints.Text(payload, "trigger_id")!, Modal(clicked, prompt));
                 break;
         }
     }
+
+    /// <summary>What a button asks for; a button only opens a form for the words a decision or question needs.</summary>
+    private static CardVerb? ButtonVerb(string? actionId) => actionId switch
+    {
+        SlackCards.Approve => CardVerb.Approve,
+        SlackCards.Done => CardVerb.Done,
+        SlackCards.Reject => CardVerb.AskReason,
+        SlackCards.RequestInfo => CardVerb.AskQuestion,
+        SlackInfoCards.AnswerInfo => CardVerb.AskAnswer,
+        SlackInfoCards.Resubmit => CardVerb.AskResubmit,
+        SlackInfoCards.Withdraw => CardVerb.Withdraw,
+        _ => null,
+    };
+
+    private static ModalView Modal(CardAction action, CardPrompt prompt) => prompt switch
+    {
+        ReasonPrompt p => SlackCards.RejectReasonModal(action.InstanceId, action.AssignmentId, p.Title),
+        QuestionPrompt p => SlackInfoCards.QuestionModal(action.InstanceId, action.AssignmentId, p.Title, p.RequesterName),
+        AnswerPrompt p => SlackInfoCards.AnswerModal(action.InstanceId, action.AssignmentId, p.AskerName, p.Question),
+        ResubmitPrompt p => SlackInfoCards.ResubmitModal(action.InstanceId, action.AssignmentId, p.Definition, p.Inputs, p.Reason),
+        _ => throw new ArgumentOutOfRangeException(nameof(prompt), prompt, "No Slack form for this prompt."),
+    };
 
     private async Task ViewAsync(InboundItem item, CancellationToken ct)
     {
@@ -290,13 +303,24 @@ internal sealed partial class SlackInboundProcessor(
         var email = await EmailAsync(SlackEndpoints.Text(payload["user"]!, "id")!, ct);
         if (email is null) return;
 
-        switch (SlackEndpoints.Text(view, "callback_id"))
+        var callback = SlackEndpoints.Text(view, "callback_id");
+        switch (callback)
         {
-            case SlackCards.RejectReasonCallback:
-                SlackCards.TryParseButtonValue(metadata, out var instanceId, out var assignmentId);
-                var reason = SlackEndpoints.StateValue(values, SlackCards.ReasonBlock);
-                var result = engine.Decide(instanceId, assignmentId, email, Verdict.Reject, reason, SlackOutboxHandler.Platform);
-                if (!result.Recorded) DirectMessage(item, email, result.Message);
+            case SlackCards.RejectReasonCallback or SlackInfoCards.QuestionCallback or SlackInfoCards.AnswerCallback or SlackInfoCards.ResubmitCallback:
+                if (!SlackCards.TryParseButtonValue(metadata, out var instanceId, out var id)) return;
+                var submitted = callback switch
+                {
+                    SlackCards.RejectReasonCallback => new CardAction(instanceId, id, CardVerb.Reject, email, SlackOutboxHandler.Platform)
+                        { Text = SlackEndpoints.StateValue(values, SlackCards.ReasonBlock) },
+                    SlackInfoCards.QuestionCallback => new CardAction(instanceId, id, CardVerb.RequestInfo, email, SlackOutboxHandler.Platform)
+                        { Text = SlackEndpoints.StateValue(values, SlackInfoCards.QuestionBlock) },
+                    SlackInfoCards.AnswerCallback => new CardAction(instanceId, id, CardVerb.AnswerInfo, email, SlackOutboxHandler.Platform)
+                        { Text = SlackEndpoints.StateValue(values, SlackInfoCards.AnswerBlock) },
+                    _ => new CardAction(instanceId, id, CardVerb.Resubmit, email, SlackOutboxHandler.Platform)
+                        { Form = definition => SlackEndpoints.StartFormValues(values, definition) },
+                };
+                // The cards it changes are the confirmation; a refusal comes as a DM, the modal being closed by then.
+                if (cards.Handle(submitted) is CardAnswered { Result.Recorded: false } refused) DirectMessage(item, email, refused.Result.Message);
                 break;
             case SlackCards.StartFormCallback:
                 var definition = catalog.Find(metadata);
@@ -307,9 +331,6 @@ internal sealed partial class SlackInboundProcessor(
                         : commands.StartWith(definition.Id, SlackEndpoints.StartFormValues(values, definition), email, SlackOutboxHandler.Platform, Prefix);
                     DirectMessage(item, email, reply.Text);
                 });
-                break;
-            default:
-                InfoView(item, SlackEndpoints.Text(view, "callback_id"), values, metadata, email);
                 break;
         }
     }

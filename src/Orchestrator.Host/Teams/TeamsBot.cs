@@ -6,9 +6,8 @@ using Microsoft.Bot.Schema.Teams;
 using Newtonsoft.Json.Linq;
 using Orchestrator.Core.Commands;
 using Orchestrator.Core.Engine;
-using Orchestrator.Core.Instances;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Delivery;
-using Orchestrator.Host.Storage;
 
 namespace Orchestrator.Host.Teams;
 
@@ -18,9 +17,8 @@ namespace Orchestrator.Host.Teams;
 /// </summary>
 internal sealed partial class TeamsBot(
     CommandService commands,
-    WorkflowEngine engine,
-    IInstances store,
     Catalog catalog,
+    CardActions cards,
     TeamsConversations conversations,
     ChannelRouter router,
     ILogger<TeamsBot> logger) : TeamsActivityHandler
@@ -101,29 +99,74 @@ internal sealed partial class TeamsBot(
         var zone = catalog.People.ZoneOf(email);
 
         if (verb == TeamsCards.Start) return StartFromForm(data, email);
-        if (TeamsInfoCards.IsVerb(verb)) return InfoAction(verb, data, email, zone);
-
-        var verdict = verb switch
-        {
-            TeamsCards.Approve => Verdict.Approve,
-            TeamsCards.Reject => Verdict.Reject,
-            TeamsCards.Done => Verdict.Done,
-            _ => (Verdict?)null,
-        };
-        if (verdict is null) return Error(HttpStatusCode.BadRequest, $"Unknown action '{verb}'; nothing was changed.");
+        if (CardVerbOf(verb, data) is not { } cardVerb) return Error(HttpStatusCode.BadRequest, $"Unknown action '{verb}'; nothing was changed.");
         var instanceId = data.Value<string>(TeamsCards.InstanceKey);
-        var assignmentId = data.Value<string>(TeamsCards.AssignmentKey);
-        if (string.IsNullOrEmpty(instanceId) || string.IsNullOrEmpty(assignmentId))
+        var id = data.Value<string>(TeamsCards.AssignmentKey);
+        if (string.IsNullOrEmpty(instanceId) || string.IsNullOrEmpty(id))
             return Error(HttpStatusCode.BadRequest, "The action's data does not name an instance and assignment; nothing was changed.");
 
-        var reason = verdict == Verdict.Reject ? data.Value<string>(TeamsCards.ReasonInput) : null;
-        var result = engine.Decide(instanceId, assignmentId, email, verdict.Value, reason, TeamsOutboxHandler.Platform);
-        return result.Outcome switch
+        var clicked = new Cards.CardAction(instanceId, id, cardVerb, email, TeamsOutboxHandler.Platform)
         {
-            DecideOutcome.Recorded or DecideOutcome.AlreadyDecided when LatestCard(instanceId, assignmentId) is { } card =>
-                CardResponse(TeamsCards.Render(card, zone, result.Recorded ? null : result.Message)),
-            _ => Message(result.Message),
+            Text = cardVerb switch
+            {
+                CardVerb.Reject => data.Value<string>(TeamsCards.ReasonInput),
+                CardVerb.RequestInfo => data.Value<string>(TeamsInfoCards.QuestionInput),
+                CardVerb.AnswerInfo => data.Value<string>(TeamsInfoCards.AnswerInput),
+                _ => null,
+            },
+            Form = cardVerb == CardVerb.Resubmit ? _ => ResubmitValues(data) : null,
         };
+        return Render(clicked, cards.Handle(clicked), zone);
+    }
+
+    /// <summary>
+    /// What a verb asks for. A card's inputs travel with its buttons: a rejection carries its reason, and the "ask" button
+    /// carries a question only once the card turned into the question form.
+    /// </summary>
+    private static CardVerb? CardVerbOf(string verb, JObject data) => verb switch
+    {
+        TeamsCards.Approve => CardVerb.Approve,
+        TeamsCards.Reject => CardVerb.Reject,
+        TeamsCards.Done => CardVerb.Done,
+        TeamsCards.RequestInfo => data[TeamsInfoCards.QuestionInput] is null ? CardVerb.AskQuestion : CardVerb.RequestInfo,
+        TeamsInfoCards.AnswerInfo => CardVerb.AnswerInfo,
+        TeamsInfoCards.Resubmit => CardVerb.Resubmit,
+        TeamsInfoCards.Withdraw => CardVerb.Withdraw,
+        TeamsInfoCards.Refresh => CardVerb.Refresh,
+        _ => null,
+    };
+
+    private static Dictionary<string, string> ResubmitValues(JObject data) =>
+        data.Properties()
+            .Where(p => p.Name is not (TeamsCards.InstanceKey or TeamsCards.AssignmentKey) && p.Value.Type is not (JTokenType.Null or JTokenType.Object or JTokenType.Array))
+            .Select(p => (p.Name, Value: p.Value.ToString().Trim()))
+            .Where(p => p.Value.Length > 0)
+            .ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Each invoke is answered with the card as it now stands when something was recorded (or had been already), else with the
+    /// reason as a message; the question form is the card itself, turned into a form.
+    /// </summary>
+    private InvokeResponse Render(Cards.CardAction action, CardOutcome outcome, TimeZoneInfo zone)
+    {
+        var (instanceId, id) = (action.InstanceId, action.AssignmentId);
+        switch (outcome)
+        {
+            case QuestionPrompt:
+                return cards.LatestCard(instanceId, id) is { } asking ? CardResponse(TeamsInfoCards.QuestionForm(asking)) : Message($"That card no longer belongs to {instanceId}.");
+            case CardShown shown:
+                return CardResponse(TeamsCards.Render(shown.Card, zone));
+            case CardAnswered { Result: { Outcome: DecideOutcome.TextRequired or DecideOutcome.TooLong } asked } when action.Verb == CardVerb.RequestInfo
+                && cards.LatestCard(instanceId, id) is { } form:
+                return CardResponse(TeamsInfoCards.QuestionForm(form, asked.Message));
+            case CardAnswered { Result: { Outcome: DecideOutcome.Recorded or DecideOutcome.AlreadyDecided } result } when cards.LatestCard(instanceId, id) is { } latest:
+                return CardResponse(TeamsCards.Render(latest, zone, result.Recorded ? null : result.Message));
+            case CardAnswered { Result: var result }:
+                return Message(result.Message);
+            default:
+                // Teams cards carry their reason and inputs with the button; no other form is asked for.
+                return Error(HttpStatusCode.BadRequest, $"Nothing to do with '{action.Verb}'; nothing was changed.");
+        }
     }
 
     private InvokeResponse StartFromForm(JObject data, string email)
@@ -139,12 +182,6 @@ internal sealed partial class TeamsBot(
         var reply = commands.StartWith(workflowId, values, email, TeamsOutboxHandler.Platform);
         return reply.Form is { } form ? CardResponse(TeamsCards.StartForm(form, reply.Text)) : Message(reply.Text);
     }
-
-    /// <summary>The card of an assignment as the engine last drew it (the decided state right after a decision).</summary>
-    private CardModel? LatestCard(string instanceId, string assignmentId) =>
-        store.EffectsOf(instanceId)
-            .Select(e => e switch { UpdateCard u => u.Card, AskDecision a => a.Card, _ => null })
-            .LastOrDefault(c => c?.AssignmentId == assignmentId);
 
     /// <summary>The message text with the bot's own mention removed and people's mentions turned into their emails.</summary>
     private async Task<string> CommandTextAsync(ITurnContext turnContext, IEnumerable<Mention> mentions, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Orchestrator.Host.Cards;
 using Orchestrator.Host.Delivery;
 
 namespace Orchestrator.Host.Teams;
@@ -104,6 +105,7 @@ internal static partial class TeamsExtensions
         });
         services.AddSingleton<TeamsConversations>();
         services.TryAddSingleton<ChannelRouter>();
+        services.TryAddSingleton<CardActions>();
         services.AddSingleton<TeamsBot>();
         services.AddSingleton<IOutboxHandler, TeamsOutboxHandler>();
         return services;

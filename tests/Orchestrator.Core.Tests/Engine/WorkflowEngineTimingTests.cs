@@ -136,6 +136,31 @@ public sealed class WorkflowEngineTimingTests
     }
 
     /// <summary>
+    /// A tick acts at the moment its caller gives it, not at whatever the clock reads: the scheduler reads its clock once
+    /// per pass and every instance of the pass is processed at that same moment. The clock here never moves.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 0, "2026-03-02T12:00Z")]          // at the start nothing is due
+    [InlineData(3.99, 0, "2026-03-02T12:00Z")]       // a moment before the 4h reminder
+    [InlineData(4, 2, "2026-03-02T16:00Z")]          // the reminder: both owners, the next one 4h on from the tick
+    [InlineData(30, 2, "2026-03-03T18:00Z")]         // a late tick nudges once and counts on from when it ran
+    public void A_tick_acts_at_the_moment_it_is_given(double hoursAfterStart, int nudges, string nextDue)
+    {
+        var world = new TestWorld(Contract);
+        var instance = world.Start("contract", Alice);
+        world.Store.NewEffects();
+        var at = Monday.AddHours(hoursAfterStart);
+
+        var result = world.Engine.Tick(instance.Id, at);
+
+        Assert.Equal(Monday, world.Time.GetUtcNow());
+        Assert.Equal(nudges, result.Nudges);
+        Assert.Equal(nudges, world.Store.NewEffects().OfType<RemindPerson>().Count());
+        Assert.Equal(Utc(nextDue), world.Stored(instance.Id).NextDueAt());
+        Assert.All(world.Stored(instance.Id).History.Where(e => e.Kind == EventKind.Nudged), e => Assert.Equal(at, e.At));
+    }
+
+    /// <summary>
     /// Each row starts the request at one UTC instant; the first reminder (4h later) lands in or out of the recipient's
     /// Mon-Fri 09:00-17:00 and, when out, waits for their next opening, across weekends and the 2026 clock changes.
     /// </summary>

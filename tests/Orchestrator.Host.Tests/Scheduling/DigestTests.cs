@@ -60,14 +60,14 @@ public sealed class DigestTests : IAsyncLifetime
         var digest = _host.Services.GetRequiredService<DigestJob>();
 
         _time.Advance(TimeSpan.FromHours(2)); // 08:00 UTC = 09:00 Berlin: overdue, Bob's morning
-        Assert.Equal(1, digest.RunOnce());
+        Assert.Equal(1, digest.RunAt(_time.GetUtcNow()));
         await _slack.WaitFor(s => s.Dm(Bob).Any(m => m.AllText().Contains("overdue item(s) wait for you") && m.AllText().Contains("slow-1")), what: "Bob's digest");
         Assert.DoesNotContain(_slack.Dm(Carol), m => m.AllText().Contains("Stuck across"));
 
-        Assert.Equal(0, digest.RunOnce());
+        Assert.Equal(0, digest.RunAt(_time.GetUtcNow()));
 
         _time.Advance(TimeSpan.FromHours(6)); // 14:00 UTC = 09:00 New York: Carol's morning
-        Assert.Equal(1, digest.RunOnce());
+        Assert.Equal(1, digest.RunAt(_time.GetUtcNow()));
         await _slack.WaitFor(s => s.Dm(Carol).Any(m => m.AllText().Contains("Stuck across Orchestrator: 1 request(s)") && m.AllText().Contains("held by Bob Brown")), what: "the admin digest");
         Assert.Single(_slack.Dm(Bob), m => m.AllText().Contains("Good morning"));
     }

@@ -33,7 +33,7 @@ public sealed class InfoPauseTickTests : IDisposable
 
         _time.Advance(TimeSpan.FromHours(3));
 
-        Assert.Equal((1, 1, 0), tick.RunOnce());
+        Assert.Equal((1, 1, 0), tick.RunAt(_time.GetUtcNow()));
         var reminders = _store.AllOutbox().Where(o => o.Payload.Contains("\"effect\":\"remind\"", StringComparison.Ordinal)).ToList();
         Assert.Equal([Alice], reminders.Select(r => r.Recipient));
         Assert.Empty(_store.Overdue(_time.GetUtcNow()));

@@ -26,11 +26,29 @@ public sealed class SchedulerTickTests : IDisposable
         for (var i = 0; i < 700; i++) engine.Start("fast", new Dictionary<string, string>(), "alice@example.com", "test");
         var tick = new SchedulerTick(_store, _store, engine, _time, NullLogger<SchedulerTick>.Instance);
 
-        Assert.Equal((0, 0, 0), tick.RunOnce());
+        Assert.Equal((0, 0, 0), tick.RunAt(_time.GetUtcNow()));
         _time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal((700, 700, 0), tick.RunOnce());
-        Assert.Equal((0, 0, 0), tick.RunOnce());
+        Assert.Equal((700, 700, 0), tick.RunAt(_time.GetUtcNow()));
+        Assert.Equal((0, 0, 0), tick.RunAt(_time.GetUtcNow()));
         Assert.Equal(700, _store.AllOutbox().Count(o => o.Payload.Contains("\"effect\":\"remind\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_tick_processes_what_is_due_at_the_moment_it_is_given_and_stamps_it_with_that_moment()
+    {
+        var catalog = new Catalog();
+        catalog.Replace([Workflow("fast", "1h")], new PeopleDirectory([new Person { Email = "bob@example.com", Name = "Bob" }]), []);
+        var engine = new WorkflowEngine(catalog, _store, _time);
+        var id = engine.Start("fast", new Dictionary<string, string>(), "alice@example.com", "test").Instance!.Id;
+        var tick = new SchedulerTick(_store, _store, engine, _time, NullLogger<SchedulerTick>.Instance);
+        var later = _time.GetUtcNow().AddHours(2);
+
+        Assert.Equal((1, 1, 0), tick.RunAt(later));
+
+        var nudged = Assert.Single(_store.Get(id)!.History, e => e.Kind == Orchestrator.Core.Instances.EventKind.Nudged);
+        Assert.Equal(later, nudged.At);
+        Assert.Equal(later.AddHours(1), _store.Get(id)!.NextDueAt());
+        Assert.Equal((0, 0, 0), tick.RunAt(later));
     }
 
     private static WorkflowDefinition Workflow(string id, string remind) => DefinitionLoader.Parse($"""
