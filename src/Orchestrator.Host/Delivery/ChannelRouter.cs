@@ -23,12 +23,14 @@ internal sealed class ChannelRouter
     private readonly SlackOptions _slack;
     private readonly TeamsConversations? _teams;
 
-    public ChannelRouter(Catalog catalog, ICards store, IOptions<SlackOptions> slack, TeamsConversations? teams = null)
+    public ChannelRouter(Catalog catalog, ICards store, IOptions<SlackOptions> slack, TeamsConversations? teams = null, IOutbox? outbox = null)
     {
         _catalog = catalog;
         _store = store;
         _slack = slack.Value;
         _teams = teams;
+        // Each effect's platform is decided as it is committed, and delivery on any host follows it.
+        if (outbox is not null) outbox.RouteEffects = PlatformFor;
     }
 
     private bool SlackOn => !string.IsNullOrEmpty(_slack.BotToken) && !string.IsNullOrEmpty(_slack.SigningSecret);
@@ -42,11 +44,23 @@ internal sealed class ChannelRouter
     public string? PlatformFor(OutboxItem item)
     {
         if (item.Kind != OutboxKinds.Effect) return null;
-        var effect = System.Text.Json.JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!;
-        if (effect is UpdateCard update && _store.FindCard(update.InstanceId, update.Card.AssignmentId) is { } posted)
-            return posted.Platform;
-        return PlatformFor(effect.Recipient);
+        // Decided when committed, on a platform still on: kept, so no retry or other host sends it elsewhere.
+        if (item.Platform is { } decided && IsOn(decided)) return decided;
+        return PlatformFor(System.Text.Json.JsonSerializer.Deserialize<Effect>(item.Payload, StoreJson.Options)!);
     }
+
+    /// <summary>The platform for an effect now: a card update goes where its card was posted, anything else to its recipient.</summary>
+    public string? PlatformFor(Effect effect) =>
+        effect is UpdateCard update && _store.FindCard(update.InstanceId, update.Card.AssignmentId) is { } posted
+            ? posted.Platform
+            : PlatformFor(effect.Recipient);
+
+    private bool IsOn(string platform) => platform switch
+    {
+        Slack => SlackOn,
+        Teams => _teams is not null,
+        _ => false,
+    };
 
     public string? PlatformFor(string email)
     {

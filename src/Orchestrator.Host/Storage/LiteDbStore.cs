@@ -402,7 +402,7 @@ internal sealed partial class LiteDbStore : IStore
         {
             var json = JsonSerializer.Serialize(effects[n], StoreJson.Options);
             // No look-up first: the revision check makes these keys new, and the unique index would refuse a repeat.
-            InsertOutbox(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient, json);
+            InsertOutbox(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient, json, Route(effects[n]));
         }
     }
 
@@ -449,9 +449,25 @@ internal sealed partial class LiteDbStore : IStore
         return true;
     }
 
-    private void InsertOutbox(string kind, string key, string? instanceId, string? recipient, string payload) =>
+    public Func<Effect, string?>? RouteEffects { get; set; }
+
+    /// <summary>The platform the router picks now; a router that fails leaves the choice to delivery rather than fail the commit.</summary>
+    private string? Route(Effect effect)
+    {
+        try
+        {
+            return RouteEffects?.Invoke(effect);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    private void InsertOutbox(string kind, string key, string? instanceId, string? recipient, string payload, string? platform = null) =>
         _outbox.Insert(new BsonDocument
         {
+            ["platform"] = platform,
             ["key"] = key,
             ["kind"] = kind,
             ["instance"] = instanceId,
@@ -578,7 +594,8 @@ internal sealed partial class LiteDbStore : IStore
         d["attempts"].AsInt32,
         new DateTimeOffset(DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc)),
         d.TryGetValue("error", out var e) && e.IsString ? e.AsString : null,
-        d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0);
+        d.TryGetValue("tries", out var t) && t.IsInt32 ? t.AsInt32 : 0,
+        d.TryGetValue("platform", out var p) && p.IsString ? p.AsString : null);
 
     // ---- inbox -----------------------------------------------------------------------------------------------
 
@@ -824,7 +841,8 @@ internal static class OutboxKinds
 }
 
 /// <summary>A message in the outbox. <see cref="TriesStarted"/> counts posts begun, whether or not their outcome was recorded.</summary>
-internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error, int TriesStarted = 0);
+/// <param name="Platform">The chat platform an effect was routed to when it was committed; null when none was decided then.</param>
+internal sealed record OutboxItem(long Id, string Key, string Kind, string? InstanceId, string? Recipient, string Payload, OutboxState State, int Attempts, DateTimeOffset NextAttempt, string? Error, int TriesStarted = 0, string? Platform = null);
 
 /// <summary>A committed change of an instance and the history events it added.</summary>
 internal sealed record InstanceChange(WorkflowInstance Instance, IReadOnlyList<InstanceEvent> NewEvents, int OutboxAdded);

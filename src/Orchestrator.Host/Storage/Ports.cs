@@ -58,6 +58,12 @@ internal interface IOutbox
     /// <summary>Raised after a commit that added outbox messages, so the dispatcher starts at once.</summary>
     event Action? OutboxChanged;
 
+    /// <summary>
+    /// Decides, when an effect is committed, which chat platform delivers it (kept with the message, so every host and every
+    /// retry sends it the same way). Set once by the host's router; unset, or null from it, leaves delivery to decide.
+    /// </summary>
+    Func<Effect, string?>? RouteEffects { get; set; }
+
     /// <summary>Adds a message unless one with the same key exists; true when added.</summary>
     bool Enqueue(string kind, string key, string? instanceId, string? recipient, string payload);
 

@@ -17,6 +17,7 @@ namespace Orchestrator.Host.Tests.Proof;
 public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Kills = 10;
+    private const string AuditKeyText = "crash-suite-audit-key";
     private readonly string _dbPath = Path.Combine(Path.GetTempPath(), "orchestrator-tests", $"crash-{Guid.NewGuid():N}.db");
     private SlackFake _slack = null!;
 
@@ -24,10 +25,20 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _slack.DisposeAsync();
 
-    [Theory]
-    [InlineData(20260307)]
-    public async Task Every_acknowledged_decision_survives_ten_SIGKILLs_and_nothing_reaches_Slack_twice(int seed)
+    [SkippableTheory]
+    [InlineData(20260307, "litedb")]
+    [InlineData(20260307, "postgres")]
+    public async Task Every_acknowledged_decision_survives_ten_SIGKILLs_and_nothing_reaches_Slack_twice(int seed, string provider)
     {
+        // On PostgreSQL a killed host's claims come free after the lease (LiteDB's restart takes them back at once).
+        var database = provider == "postgres" ? PostgresServer.NewDatabase() : null;
+        var settings = database is null ? null : new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["Storage:ConnectionString"] = database,
+            ["Audit:Key"] = AuditKeyText,
+            ["Delivery:Lease"] = "00:00:02",
+        };
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
         var acknowledged = new ConcurrentDictionary<string, string>(); // button value -> the card's ts
@@ -36,7 +47,7 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
 
         for (var life = 0; life < Kills; life++)
         {
-            await using var host = await ChildHost.Start(_slack, _dbPath);
+            await using var host = await ChildHost.Start(_slack, _dbPath, settings);
             // Every other life, Slack takes one post but answers too late: the host dies not knowing it landed.
             if (random.Next(2) == 0) _slack.AnswerLate("chat.postMessage", TimeSpan.FromMinutes(2));
             // The kill comes after this life has acknowledged a few requests (at least one click), then a random moment
@@ -60,14 +71,14 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         // The last life is left alone until everything pending has gone out.
-        await using (var last = await ChildHost.Start(_slack, _dbPath))
+        await using (var last = await ChildHost.Start(_slack, _dbPath, settings))
         {
             await _slack.WaitFor(s => acknowledged.Values.All(ts => Closed(s, ts)), TimeSpan.FromMinutes(3), "every acknowledged click's card closed");
             await Task.Delay(500); // a doubled post would arrive within the outbox's sweep; give it the chance to show
             await last.Kill();
         }
 
-        using (var store = new LiteDbStore(_dbPath))
+        using (var store = database is null ? StoreProviders.OpenLiteDb(_dbPath) : StoreProviders.OpenPostgres(database, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, AuditKey.Bytes(AuditKeyText)))
         {
             foreach (var value in acknowledged.Keys)
             {
@@ -81,7 +92,7 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
             // Each acknowledged start made exactly one request; one sent as the host died may or may not have.
             Assert.InRange(store.CountInstances(), startsAcknowledged, started);
             Assert.DoesNotContain(store.AllOutbox(), o => o.State == OutboxState.Failed);
-            var audit = store.VerifyAudit(null);
+            var audit = store.VerifyAudit(database is null ? null : AuditKey.Bytes(AuditKeyText));
             Assert.True(audit.Problems.Count == 0, string.Join('\n', audit.Problems));
         }
 
@@ -90,7 +101,9 @@ public sealed class CrashSuiteTests(ITestOutputHelper output) : IAsyncLifetime
         var doubled = keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(doubled.Count == 0, $"posted more than once: {string.Join(", ", doubled)}");
 
-        var (code, stdout, stderr) = await HostProcess.Run("audit", "verify", "--db", _dbPath);
+        var (code, stdout, stderr) = database is null
+            ? await HostProcess.Run("audit", "verify", "--db", _dbPath)
+            : await HostProcess.Run(new Dictionary<string, string?> { ["Storage__Provider"] = "postgres", ["Storage__ConnectionString"] = database, ["Audit__Key"] = AuditKeyText }, "audit", "verify");
         Assert.True(code == 0, stdout + stderr);
         output.WriteLine($"{started} requests started, {acknowledged.Count} decisions acknowledged, {keys.Count} messages, in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(acknowledged.Count >= Kills, $"only {acknowledged.Count} clicks were acknowledged: the stream did not reach the host");

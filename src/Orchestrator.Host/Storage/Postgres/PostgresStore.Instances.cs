@@ -118,7 +118,7 @@ internal sealed partial class PostgresStore
         for (var n = 0; n < effects.Count; n++)
             // No look-up first: the revision check makes these keys new, and the unique key would refuse a repeat.
             batch.BatchCommands.Add(InsertOutbox(OutboxKinds.Effect, $"{instance.Id}/r{instance.Revision}/{n}", instance.Id, effects[n].Recipient,
-                JsonSerializer.Serialize(effects[n], StoreJson.Options), now, ifNew: false));
+                JsonSerializer.Serialize(effects[n], StoreJson.Options), now, ifNew: false, Route(effects[n])));
         var hooks = WebhookMessages.For(instance, audited);
         foreach (var hook in hooks) batch.BatchCommands.Add(InsertOutbox(OutboxKinds.Webhook, hook.Key, instance.Id, hook.Url, hook.Payload, now, ifNew: false));
         batch.ExecuteNonQuery();

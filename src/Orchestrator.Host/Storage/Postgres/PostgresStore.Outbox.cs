@@ -1,10 +1,26 @@
 using Npgsql;
+using Orchestrator.Core.Engine;
 
 namespace Orchestrator.Host.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    private const string OutboxColumns = "id, key, kind, instance, recipient, payload, state, attempts, next, error, tries";
+    private const string OutboxColumns = "id, key, kind, instance, recipient, payload, state, attempts, next, error, tries, platform";
+
+    public Func<Effect, string?>? RouteEffects { get; set; }
+
+    /// <summary>The platform the router picks now; a router that fails leaves the choice to delivery rather than fail the commit.</summary>
+    private string? Route(Effect effect)
+    {
+        try
+        {
+            return RouteEffects?.Invoke(effect);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
 
     // ---- outbox ----------------------------------------------------------------------------------------------
 
@@ -20,13 +36,14 @@ internal sealed partial class PostgresStore
             return true;
         });
 
-    private static NpgsqlBatchCommand InsertOutbox(string kind, string key, string? instanceId, string? recipient, string payload, DateTimeOffset now, bool ifNew) =>
+    private static NpgsqlBatchCommand InsertOutbox(string kind, string key, string? instanceId, string? recipient, string payload, DateTimeOffset now, bool ifNew,
+        string? platform = null) =>
         BatchCommand($"""
-            INSERT INTO outbox (key, kind, instance, recipient, payload, state, created)
-            VALUES (@key, @kind, @instance, @recipient, @payload, '{nameof(OutboxState.Pending)}', @created)
+            INSERT INTO outbox (key, kind, instance, recipient, payload, state, created, platform)
+            VALUES (@key, @kind, @instance, @recipient, @payload, '{nameof(OutboxState.Pending)}', @created, @platform)
             {(ifNew ? "ON CONFLICT (key) DO NOTHING" : "")}
             """,
-            ("key", key), ("kind", kind), ("instance", instanceId), ("recipient", recipient), ("payload", payload), ("created", now));
+            ("key", key), ("kind", kind), ("instance", instanceId), ("recipient", recipient), ("payload", payload), ("created", now), ("platform", platform));
 
     /// <summary>
     /// Leases the lane's messages that may go now. A message is a candidate only if no earlier pending message of its group
@@ -120,7 +137,8 @@ internal sealed partial class PostgresStore
         r.GetInt32(7),
         Time(r, "next")!.Value,
         r.IsDBNull(9) ? null : r.GetString(9),
-        r.GetInt32(10));
+        r.GetInt32(10),
+        r.IsDBNull(11) ? null : r.GetString(11));
 
     // ---- inbox -----------------------------------------------------------------------------------------------
 
