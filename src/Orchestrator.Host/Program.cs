@@ -4,6 +4,7 @@ using Orchestrator.Host.Hosting;
 using Orchestrator.Host.Playground;
 using Orchestrator.Host.Scheduling;
 using Orchestrator.Host.Slack;
+using Orchestrator.Host.Storage;
 using Orchestrator.Host.Teams;
 using Orchestrator.Host.Webhooks;
 
@@ -24,6 +25,17 @@ builder.Services
     .AddHttpApi();
 
 var app = builder.Build();
+try
+{
+    // The store first: a database out of reach, or one a newer version migrated, stops the start with the reason.
+    app.Services.GetRequiredService<IStore>();
+}
+catch (Exception e) when (StoreErrors.PreventsStart(e))
+{
+    await Console.Error.WriteLineAsync($"Orchestrator cannot start: {e.Message}");
+    return 1;
+}
+app.UseStoreOutage();
 app.MapHealth();
 app.MapMetricsEndpoint();
 app.MapAbout();

@@ -160,6 +160,36 @@ internal static partial class HostingExtensions
         return app;
     }
 
+    /// <summary>
+    /// The store out of reach while running (the database's connection lost): the request is answered 503 with
+    /// <c>Retry-After</c> (Slack and Teams retry), nothing of it was kept (its transaction never committed), and work resumes
+    /// when the store answers again.
+    /// </summary>
+    public static IApplicationBuilder UseStoreOutage(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e) && !context.Response.HasStarted)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Host.Storage").LogStoreOutage(e, context.Request.Path);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            await context.Response.WriteAsJsonAsync(new
+            {
+                type = "about:blank",
+                title = "Service Unavailable",
+                status = 503,
+                detail = "The store cannot be reached right now; nothing was recorded. Try again shortly.",
+            }, options: null, contentType: "application/problem+json");
+        }
+    });
+
+    [LoggerMessage(LogLevel.Error, "The store could not be reached while answering {Path}; answered 503, nothing recorded")]
+    private static partial void LogStoreOutage(this ILogger logger, Exception ex, string path);
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
