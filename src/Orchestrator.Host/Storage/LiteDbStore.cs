@@ -79,24 +79,6 @@ internal sealed partial class LiteDbStore : IStore
         _inbox.EnsureIndex("done");
         // When a finished request came in (null while it is not done): retention's way to the old ones.
         _inbox.EnsureIndex("finished", Finished);
-        ReleaseDeadClaims();
-    }
-
-    /// <summary>
-    /// One process has the file (LiteDB takes it whole), so a claim found on opening was made by a process that is gone:
-    /// its work is free at once instead of after its lease.
-    /// </summary>
-    private void ReleaseDeadClaims()
-    {
-        _db.BeginTrans();
-        foreach (var (collection, open) in new[] { (_outbox, Query.EQ("pending", true)), (_inbox, Query.EQ("done", false)) })
-            foreach (var doc in collection.Find(open).Where(d => d.ContainsKey("lease_owner")).ToList())
-            {
-                doc.Remove("lease_owner");
-                doc.Remove("lease_until");
-                collection.Update(doc);
-            }
-        _db.Commit();
     }
 
     public string Path { get; }
@@ -484,10 +466,18 @@ internal sealed partial class LiteDbStore : IStore
     public IReadOnlyList<OutboxItem> PendingOutbox(int limit) =>
         _outbox.Find(Query.EQ("pending", true), limit: limit).OrderBy(d => d["_id"].AsInt64).Select(ToItem).ToList();
 
+    // Claims live in memory: one process has the file (LiteDB takes it whole), so a claim never needs to outlive it, and
+    // taking work costs no write (no sync) beside the acknowledgements that share the file. Keys: "o:<id>", "i:<key>".
+    private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _claims = new(StringComparer.Ordinal);
+
+    /// <summary>Who holds a claim now, or null when nobody does (call under the gate).</summary>
+    private string? Leased(string key, DateTimeOffset now) =>
+        _claims.TryGetValue(key, out var claim) && claim.Until > now ? claim.Owner : null;
+
     public IReadOnlyList<OutboxItem> ClaimOutbox(IReadOnlyCollection<string> kinds, bool except, string owner, DateTimeOffset now, TimeSpan lease, int limit,
         IReadOnlyCollection<string> skipRecipients)
     {
-        lock (_gate) return InTransaction(() =>
+        lock (_gate)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var claimed = new List<OutboxItem>();
@@ -498,34 +488,15 @@ internal sealed partial class LiteDbStore : IStore
                 var group = d["instance"].IsString ? d["instance"].AsString : d["key"].AsString;
                 // Only the first pending message of an instance may go: the rest wait for it, in the order they were written.
                 if (!seen.Add(group)) continue;
-                if (DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc) > now.UtcDateTime || Leased(d, now) is not null) continue;
+                if (DateTime.SpecifyKind(d["next"].AsDateTime, DateTimeKind.Utc) > now.UtcDateTime || Leased($"o:{d["_id"].AsInt64}", now) is not null) continue;
                 if (d["recipient"].IsString && skipRecipients.Contains(d["recipient"].AsString)) continue;
-                d["lease_owner"] = owner;
-                d["lease_until"] = (now + lease).UtcDateTime;
-                _outbox.Update(d);
+                _claims[$"o:{d["_id"].AsInt64}"] = (owner, now + lease);
                 claimed.Add(ToItem(d));
             }
             return claimed;
-        });
+        }
     }
 
-    /// <summary>Several writes in one commit (one flush to disk); joins a batch running on this thread.</summary>
-    private T InTransaction<T>(Func<T> work)
-    {
-        if (InBatch) return work();
-        _db.BeginTrans();
-        try
-        {
-            var result = work();
-            _db.Commit();
-            return result;
-        }
-        catch
-        {
-            _db.Rollback();
-            throw;
-        }
-    }
 
     public void ReleaseOutbox(long id, DateTimeOffset next) => Mark(id, d => d["next"] = next.UtcDateTime);
 
@@ -573,13 +544,9 @@ internal sealed partial class LiteDbStore : IStore
             var doc = _outbox.FindById(id);
             if (doc is null) return;
             change(doc);
-            // Every outcome ends the claim: the message is free again (or done).
-            if (endsClaim)
-            {
-                doc.Remove("lease_owner");
-                doc.Remove("lease_until");
-            }
             _outbox.Update(doc);
+            // Every outcome ends the claim: the message is free again (or done).
+            if (endsClaim) _claims.Remove($"o:{id}");
         }
     }
 
@@ -640,36 +607,28 @@ internal sealed partial class LiteDbStore : IStore
 
     public IReadOnlyList<InboundItem> ClaimInbound(string owner, DateTimeOffset now, TimeSpan lease, int limit)
     {
-        lock (_gate) return InTransaction(() =>
+        lock (_gate)
         {
             var pending = Unprocessed();
             // A partition with a request another host holds is left to it whole: one person's requests go one at a time.
-            var held = pending.Where(d => Leased(d, now) is { } by && by != owner).Select(PartitionOf).ToHashSet(StringComparer.Ordinal);
+            var held = pending.Where(d => Leased($"i:{d["_id"].AsString}", now) is { } by && by != owner).Select(PartitionOf).ToHashSet(StringComparer.Ordinal);
             var claimed = new List<InboundItem>();
             foreach (var d in pending)
             {
                 if (claimed.Count >= limit) break;
                 if (held.Contains(PartitionOf(d))) continue;
-                d["lease_owner"] = owner;
-                d["lease_until"] = (now + lease).UtcDateTime;
-                _inbox.Update(d);
+                _claims[$"i:{d["_id"].AsString}"] = (owner, now + lease);
                 claimed.Add(new InboundItem(d["_id"].AsString, d["kind"].AsString, d["body"].AsString,
                     new DateTimeOffset(DateTime.SpecifyKind(d["received"].AsDateTime, DateTimeKind.Utc)),
                     d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : null));
             }
             return claimed;
-        });
+        }
     }
 
     private static string PartitionOf(BsonDocument d) =>
         d.TryGetValue("partition", out var p) && p.IsString ? p.AsString : "request:" + d["_id"].AsString;
 
-    /// <summary>Who holds a row's lease now, or null when nobody does.</summary>
-    private static string? Leased(BsonDocument d, DateTimeOffset now) =>
-        d.TryGetValue("lease_owner", out var o) && o.IsString && d.TryGetValue("lease_until", out var u) && u.IsDateTime
-            && DateTime.SpecifyKind(u.AsDateTime, DateTimeKind.Utc) > now.UtcDateTime
-            ? o.AsString
-            : null;
 
     public void MarkInboundDone(string key)
     {
@@ -679,9 +638,8 @@ internal sealed partial class LiteDbStore : IStore
             if (doc is null) return;
             if (doc["done"].AsBoolean) throw new InboundAlreadyDoneException(key);
             doc["done"] = true;
-            doc.Remove("lease_owner");
-            doc.Remove("lease_until");
             _inbox.Update(doc);
+            _claims.Remove($"i:{key}");
         }
     }
 
