@@ -16,14 +16,25 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
 {
     private const int Requests = 6;
 
-    [Theory]
-    [InlineData(11)]
-    [InlineData(29)]
-    public async Task Every_Slack_effect_arrives_exactly_once_through_seeded_faults(int seed)
+    /// <summary>The settings, on a fresh PostgreSQL database when <paramref name="provider"/> says so (the LiteDB file otherwise).</summary>
+    private static Dictionary<string, string?> On(string provider, Dictionary<string, string?> settings)
+    {
+        if (provider != "postgres") return settings;
+        settings["Storage:Provider"] = "postgres";
+        settings["Storage:ConnectionString"] = PostgresServer.NewDatabase();
+        settings["Audit:Key"] = "fault-suite-audit-key";
+        return settings;
+    }
+
+    [SkippableTheory]
+    [InlineData(11, "litedb")]
+    [InlineData(29, "litedb")]
+    [InlineData(11, "postgres")]
+    public async Task Every_Slack_effect_arrives_exactly_once_through_seeded_faults(int seed, string provider)
     {
         var random = new Random(seed);
         await using var slack = await StartSlack();
-        await using var host = TestHost.Start(slack, settings: new Dictionary<string, string?> { ["Slack:ApiTimeout"] = "00:00:00.400" });
+        await using var host = TestHost.Start(slack, settings: On(provider, new Dictionary<string, string?> { ["Slack:ApiTimeout"] = "00:00:00.400" }));
         string[] methods = ["chat.postMessage", "chat.update", "conversations.open", "users.info"];
         var outage = Task.CompletedTask;
         var faults = new List<string>();
@@ -70,19 +81,20 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         Assert.DoesNotContain(host.Store.AllOutbox(), o => o.State == OutboxState.Failed);
     }
 
-    [Theory]
-    [InlineData(5)]
-    [InlineData(17)]
-    public async Task Every_Teams_card_arrives_once_per_outbox_key_through_seeded_faults(int seed)
+    [SkippableTheory]
+    [InlineData(5, "litedb")]
+    [InlineData(17, "litedb")]
+    [InlineData(5, "postgres")]
+    public async Task Every_Teams_card_arrives_once_per_outbox_key_through_seeded_faults(int seed, string provider)
     {
         var random = new Random(seed);
         await using var slack = await StartSlack();
         await using var connector = await TeamsStory.StartConnector();
         await using var proxy = await FaultProxy.StartNew(connector.ServiceUrl);
-        await using var host = TestHost.Start(slack, settings: new Dictionary<string, string?>
+        await using var host = TestHost.Start(slack, settings: On(provider, new Dictionary<string, string?>
         {
             ["Directory:Path"] = TeamsStory.Directory(("bob@example.com", "teams")),
-        });
+        }));
         // Bob's chat with the bot names the proxy as its serviceUrl, so every later call to the connector passes through it.
         var install = TeamsStory.Install(connector, TeamsStory.Bob);
         install["serviceUrl"] = proxy.Url.ToString();
