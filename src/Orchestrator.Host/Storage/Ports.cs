@@ -270,6 +270,23 @@ internal interface IStore : IInstances, IOutbox, IInbox, ISlackIdentities, ITeam
     IDelegationStore Delegations { get; }
 }
 
+/// <summary>How a store asks the host's router for an effect's platform as it commits it.</summary>
+internal static class OutboxRouting
+{
+    /// <summary>The platform the router picks now; a router that fails leaves the choice to delivery rather than fail the commit.</summary>
+    public static string? Route(Func<Effect, string?>? router, Effect effect)
+    {
+        try
+        {
+            return router?.Invoke(effect);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+}
+
 /// <summary>A request was done already, by another host: what this one did for it is rolled back.</summary>
 internal sealed class InboundAlreadyDoneException(string key) : Exception($"Inbound request {key} was already done")
 {

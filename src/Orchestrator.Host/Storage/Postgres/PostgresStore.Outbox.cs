@@ -9,18 +9,7 @@ internal sealed partial class PostgresStore
 
     public Func<Effect, string?>? RouteEffects { get; set; }
 
-    /// <summary>The platform the router picks now; a router that fails leaves the choice to delivery rather than fail the commit.</summary>
-    private string? Route(Effect effect)
-    {
-        try
-        {
-            return RouteEffects?.Invoke(effect);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return null;
-        }
-    }
+    private string? Route(Effect effect) => OutboxRouting.Route(RouteEffects, effect);
 
     // ---- outbox ----------------------------------------------------------------------------------------------
 
