@@ -28,6 +28,8 @@ public sealed class PlaygroundHost : IAsyncLifetime
             ["Directory:Path"] = Path.Combine(Repo.Root, "manifests", "directory.yaml"),
             ["Delivery:FirstRetryDelay"] = "00:00:00.200",
             ["Delivery:SweepInterval"] = "00:00:00.100",
+            // Any server the factory starts besides the one UseKestrel names would take Kestrel's default 5000 otherwise.
+            ["urls"] = "http://127.0.0.1:0",
         };
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {

@@ -51,6 +51,8 @@ internal sealed class TestHost : IAsyncDisposable
             ["Delivery:SweepInterval"] = "00:00:00.100",
             ["Delivery:ChannelPace"] = "00:00:00.050",
         };
+        // Any server the factory starts besides the one UseKestrel names would take Kestrel's default 5000 otherwise.
+        if (kestrel) config["urls"] = "http://127.0.0.1:0";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {

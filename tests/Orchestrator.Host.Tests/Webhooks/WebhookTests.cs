@@ -97,6 +97,8 @@ public sealed class WebhookTests : IAsyncLifetime
         await _host.Click(_slack, Bob, "approve", _slack.Cards(Bob)[0].ButtonValue("approve"));
 
         await _receiver.WaitFor(r => r.Accepted.Any(d => (string?)d.Json["event"] == "completed"), "the completed event");
+        // A card's delivery may still be recorded (an event too) after the instance completed: wait until nothing is left to send.
+        await _receiver.WaitFor(_ => _host.Store.AllOutbox().All(o => o.State == Orchestrator.Host.Storage.OutboxState.Delivered), "nothing left to send");
         var count = _host.Store.Get(id)!.History.Count;
         await _receiver.WaitFor(r => r.Accepted.Count >= count, "every event");
         await Task.Delay(500);
