@@ -26,28 +26,20 @@ public sealed class ApiKeyChatAdminTests : IAsyncLifetime
         await _slack.DisposeAsync();
     }
 
-    private async Task<string> Reply(string user, string text, string expect)
-    {
-        var id = $"cmd-{Guid.NewGuid():N}";
-        await _host.Command(_slack, user, text, id);
-        await _slack.WaitFor(s => s.ResponsesTo(id).Any(r => r.Contains(expect)), what: $"the answer to '{text}' saying '{expect}'");
-        return _slack.ResponsesTo(id).First(r => r.Contains(expect));
-    }
-
     [Fact]
     public async Task An_admin_revokes_a_leaked_key_in_chat_and_the_running_host_refuses_it_at_once()
     {
         var key = _host.CreateKey("jira");
         Assert.Equal(HttpStatusCode.OK, (await _host.Get("/api/v1/instances", key)).StatusCode);
 
-        var list = await Reply(Carol, "admin keys", "API keys (1)");
+        var list = await _host.Answer(_slack, Carol, "admin keys", "API keys (1)");
         Assert.Contains("jira — acts as system:jira", list);
         Assert.DoesNotContain(key, list);
 
-        var revoked = await Reply(Carol, "admin revoke-key jira", "Revoked the API key 'jira'");
+        var revoked = await _host.Answer(_slack, Carol, "admin revoke-key jira", "Revoked the API key 'jira'");
         Assert.Contains("every request with it gets 401", revoked);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Get("/api/v1/instances", key)).StatusCode);
-        Assert.Contains("revoked", await Reply(Carol, "admin keys", "API keys (1)"));
+        Assert.Contains("revoked", await _host.Answer(_slack, Carol, "admin keys", "API keys (1)"));
     }
 
     [Fact]
@@ -55,8 +47,8 @@ public sealed class ApiKeyChatAdminTests : IAsyncLifetime
     {
         var key = _host.CreateKey("jira");
 
-        Assert.Contains("Only admins can list API keys.", await Reply(Alice, "admin keys", "Only admins"));
-        Assert.Contains("Nothing was changed.", await Reply(Alice, "admin revoke-key jira", "Only admins"));
+        Assert.Contains("Only admins can list API keys.", await _host.Answer(_slack, Alice, "admin keys", "Only admins"));
+        Assert.Contains("Nothing was changed.", await _host.Answer(_slack, Alice, "admin revoke-key jira", "Only admins"));
 
         Assert.Equal(HttpStatusCode.OK, (await _host.Get("/api/v1/instances", key)).StatusCode);
         Assert.Null(Assert.Single(_host.Store.AllApiKeys()).Revoked);
@@ -72,7 +64,7 @@ public sealed class ApiKeyChatAdminTests : IAsyncLifetime
     {
         var key = _host.CreateKey("jira");
 
-        Assert.Contains(expect, await Reply(Carol, text, expect));
+        Assert.Contains(expect, await _host.Answer(_slack, Carol, text, expect));
 
         Assert.Equal(HttpStatusCode.OK, (await _host.Get("/api/v1/instances", key)).StatusCode);
         Assert.Null(Assert.Single(_host.Store.AllApiKeys()).Revoked);
@@ -82,8 +74,8 @@ public sealed class ApiKeyChatAdminTests : IAsyncLifetime
     public async Task Revoking_a_key_twice_says_it_is_already_revoked()
     {
         _host.CreateKey("jira");
-        await Reply(Carol, "admin revoke-key jira", "Revoked");
+        await _host.Answer(_slack, Carol, "admin revoke-key jira", "Revoked");
 
-        Assert.Contains("already revoked", await Reply(Carol, "admin revoke-key jira", "already revoked"));
+        Assert.Contains("already revoked", await _host.Answer(_slack, Carol, "admin revoke-key jira", "already revoked"));
     }
 }

@@ -27,16 +27,7 @@ public sealed class SlackExceptionPathTests : IAsyncLifetime
         await _slack.DisposeAsync();
     }
 
-    private Task<string> Reply(string user, string text, string expect) => CommandAsync(user, text, expect);
-
-    /// <summary>Runs a command and returns its private answer, the first one that contains <paramref name="expect"/>.</summary>
-    private async Task<string> CommandAsync(string user, string text, string expect)
-    {
-        var id = $"cmd-{Guid.NewGuid():N}";
-        await _host.Command(_slack, user, text, id);
-        await _slack.WaitFor(s => s.ResponsesTo(id).Any(r => r.Contains(expect)), what: $"the answer to '{text}' saying '{expect}'");
-        return _slack.ResponsesTo(id).First(r => r.Contains(expect));
-    }
+    private Task<string> Reply(string user, string text, string expect) => _host.Answer(_slack, user, text, expect);
 
     [Fact]
     public async Task Delegating_moves_the_card_out_and_sends_new_work_to_the_delegate_on_behalf_of_the_absent()

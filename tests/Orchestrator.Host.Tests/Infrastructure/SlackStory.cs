@@ -53,6 +53,15 @@ internal static class SlackStory
         slack.Calls.Where(c => c.Method.StartsWith("respond/", StringComparison.Ordinal)).Select(c => c.Arg("text") ?? "").ToList();
 
     /// <summary>The answers posted to one request's <c>response_url</c>, so a late answer to another request cannot be mistaken for it.</summary>
+    /// <summary>Runs <c>/orchestrate text</c> as <paramref name="user"/> and returns its private answer, the first that contains <paramref name="expect"/>.</summary>
+    public static async Task<string> Answer(this TestHost host, SlackFake slack, string user, string text, string expect)
+    {
+        var id = $"cmd-{Guid.NewGuid():N}";
+        await host.Command(slack, user, text, id);
+        await slack.WaitFor(s => s.ResponsesTo(id).Any(r => r.Contains(expect)), what: $"the answer to '{text}' saying '{expect}'");
+        return slack.ResponsesTo(id).First(r => r.Contains(expect));
+    }
+
     public static IReadOnlyList<string> ResponsesTo(this SlackFake slack, string responseId) =>
         slack.Calls.Where(c => c.Method == $"respond/{responseId}").Select(c => c.Arg("text") ?? "").ToList();
 }

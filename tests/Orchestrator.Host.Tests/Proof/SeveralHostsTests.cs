@@ -82,7 +82,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await a.Click(_slack, Erin, "approve", _slack.Cards(Erin)[0].ButtonValue("approve"))).StatusCode);
 
         await _slack.WaitFor(s => s.Dm(Alice).Any(m => m.AllText().Contains("purchase-1 (Purchase request) is approved")), TimeSpan.FromMinutes(2), "Alice told approved");
-        await WaitUntil(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "every message delivered");
+        await Eventually.Until(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "every message delivered");
 
         // Nothing twice: one card each, one approval notice, one instance with one number.
         Assert.Single(_connector.Cards(Chat.Bob.Chat));
@@ -108,7 +108,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(await Task.WhenAll(sends), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
 
         await _slack.WaitFor(s => s.Cards(Bob).Count >= 10, TimeSpan.FromMinutes(2), "ten cards for Bob");
-        await WaitUntil(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "every message delivered");
+        await Eventually.Until(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "every message delivered");
         Assert.Equal(10, _slack.Cards(Bob).Count);
         Assert.Equal(Enumerable.Range(1, 10).Select(n => $"purchase-{n}"), a.Store.ListInstances(null, null, null, 50).Select(i => i.Id).Order(StringComparer.Ordinal).OrderBy(id => id.Length));
     }
@@ -122,7 +122,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         var b = InProcess(database, time: time);
         await a.Command(_slack, Alice, "start purchase amount=100 item=Stapler");
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, TimeSpan.FromMinutes(2), "Bob's card");
-        await WaitUntil(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the card's delivery recorded");
+        await Eventually.Until(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the card's delivery recorded");
 
         time.Advance(TimeSpan.FromHours(5));
         var ticks = new[] { a, b }.Select(h => Task.Run(() => ActivatorUtilities.CreateInstance<SchedulerTick>(h.Services).Invoke()));
@@ -132,7 +132,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         await ActivatorUtilities.CreateInstance<SchedulerTick>(b.Services).Invoke();
 
         await _slack.WaitFor(s => s.Dm(Bob).Any(m => m.AllText().Contains("Reminder")), TimeSpan.FromMinutes(2), "Bob reminded");
-        await WaitUntil(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the reminder delivered");
+        await Eventually.Until(() => a.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the reminder delivered");
         Assert.Single(_slack.Dm(Bob), m => m.AllText().Contains("Reminder"));
     }
 
@@ -157,7 +157,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         var reply = a.Services.GetRequiredService<CommandService>().Execute("admin reload", "carol@example.com", "slack");
         Assert.Contains("stationery@", reply.Text);
 
-        await WaitUntil(() => catalogB.Definitions.Any(d => d.Id == "stationery"), "host B reloaded");
+        await Eventually.Until(() => catalogB.Definitions.Any(d => d.Id == "stationery"), "host B reloaded");
     }
 
     [SkippableFact]
@@ -208,15 +208,5 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(_slack.Cards(Bob));
         Assert.Single(_slack.Dm(Alice), m => m.AllText().Contains("is approved"));
         output.WriteLine(b.Output);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 2 minutes for {what}");
-            await Task.Delay(50);
-        }
     }
 }

@@ -33,16 +33,6 @@ public sealed class DigestTests : IAsyncLifetime
         _host = TestHost.Start(_slack, settings: new Dictionary<string, string?> { ["Workflows:Path"] = folder }, time: _time);
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(60)) Assert.Fail($"{what} did not happen within 60 s");
-            await Task.Delay(20);
-        }
-    }
-
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
@@ -56,7 +46,7 @@ public sealed class DigestTests : IAsyncLifetime
         await _slack.WaitFor(s => s.Cards(Bob).Count == 1, what: "Bob's card");
         // The host paces posts into a channel by the (fake) clock at which it records a delivery: advancing the clock while
         // the card's delivery is still being recorded would put Bob's channel out of reach until the clock moves again.
-        await WaitUntil(() => _host.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the card's delivery recorded");
+        await Eventually.Until(() => _host.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "the card's delivery recorded", TimeSpan.FromSeconds(60));
         var digest = _host.Services.GetRequiredService<DigestJob>();
 
         _time.Advance(TimeSpan.FromHours(2)); // 08:00 UTC = 09:00 Berlin: overdue, Bob's morning

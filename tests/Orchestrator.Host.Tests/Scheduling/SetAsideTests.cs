@@ -56,7 +56,7 @@ public sealed class SetAsideTests : IAsyncLifetime
 
         GrowToTheLimit("quick-1");
 
-        await WaitUntil(() => _host.Store.SetAside().Any(s => s.InstanceId == "quick-1"), "quick-1 set aside");
+        await Eventually.Until(() => _host.Store.SetAside().Any(s => s.InstanceId == "quick-1"), "quick-1 set aside", Patience);
         var setAside = Assert.Single(_host.Store.SetAside());
         Assert.Contains("Nudged Bob Brown", setAside.What);
 
@@ -89,7 +89,7 @@ public sealed class SetAsideTests : IAsyncLifetime
         // The other instance still takes decisions.
         var inkCard = _slack.Cards(Bob).Single(c => c.AllText().Contains("quick-2"));
         await _host.Click(_slack, Bob, "approve", inkCard.ButtonValue("approve"));
-        await WaitUntil(() => _host.Store.Get("quick-2")!.State == InstanceState.Completed, "quick-2 approved");
+        await Eventually.Until(() => _host.Store.Get("quick-2")!.State == InstanceState.Completed, "quick-2 approved", Patience);
     }
 
     private int InkReminders() => _slack.Dm(Bob).Count(m => m.AllText().Contains("Reminder") && m.AllText().Contains("quick-2"));
@@ -112,16 +112,6 @@ public sealed class SetAsideTests : IAsyncLifetime
             instance.Revision = revision + 2;
             if (_host.Store.TryUpdate(instance, revision + 1, [])) return;
             Assert.True(attempt < 20, "the instance kept changing");
-        }
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            if (TimeProvider.System.GetElapsedTime(started) > Patience) Assert.Fail($"{what}: not within {Patience.TotalSeconds} s");
-            await Task.Delay(50);
         }
     }
 }

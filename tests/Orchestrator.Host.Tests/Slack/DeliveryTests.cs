@@ -44,7 +44,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         await using var host = TestHost.Start(_slack);
         _slack.FailNext("chat.postMessage", "channel_not_found");
         await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
-        await WaitUntil(() => host.Store.AllOutbox().Any(o => o.State == OutboxState.Failed), "a failed outbox message");
+        await Eventually.Until(() => host.Store.AllOutbox().Any(o => o.State == OutboxState.Failed), "a failed outbox message", TimeSpan.FromSeconds(60));
         var failed = host.Store.AllOutbox().Single(o => o.State == OutboxState.Failed);
         Assert.Equal("Slack chat.postMessage failed: channel_not_found", failed.Error);
         Assert.Empty(_slack.Cards(Bob));
@@ -90,7 +90,7 @@ public sealed class DeliveryTests : IAsyncLifetime
             await _slack.Stop();
             var click = await first.Click(_slack, Bob, "approve", bobValue);
             Assert.Equal(System.Net.HttpStatusCode.OK, click.StatusCode);
-            await WaitUntil(() => first.Store.Get("purchase-1")!.Steps[0].State == Orchestrator.Core.Instances.StepState.Approved, "Bob's decision recorded");
+            await Eventually.Until(() => first.Store.Get("purchase-1")!.Steps[0].State == Orchestrator.Core.Instances.StepState.Approved, "Bob's decision recorded", TimeSpan.FromSeconds(60));
             Assert.Contains(first.Store.AllOutbox(), o => o.State == OutboxState.Pending);
         }
 
@@ -100,7 +100,7 @@ public sealed class DeliveryTests : IAsyncLifetime
 
         await _slack.WaitFor(s => s.Cards(Dave).Count == 1 && s.Cards(Erin).Count == 1, what: "finance cards delivered after restart");
         await _slack.WaitFor(s => s.Cards(Bob)[0].Updates > 0, what: "Bob's card updated after restart");
-        await WaitUntil(() => second.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "outbox drained");
+        await Eventually.Until(() => second.Store.AllOutbox().All(o => o.State == OutboxState.Delivered), "outbox drained", TimeSpan.FromSeconds(60));
 
         Assert.Single(_slack.Cards(Bob));
         Assert.Equal("Open", second.Store.Get("purchase-1")!.State.ToString());
@@ -119,8 +119,8 @@ public sealed class DeliveryTests : IAsyncLifetime
         _slack.AnswerLate("chat.postMessage", TimeSpan.FromSeconds(3));
         await host.Command(_slack, Alice, "start purchase amount=5 item=Pen");
 
-        await WaitUntil(() => host.Store.AllOutbox().Where(o => o.Recipient == "bob@example.com").ToList() is { Count: > 0 } forBob
-            && forBob.All(o => o.State == OutboxState.Delivered), "Bob's card marked delivered");
+        await Eventually.Until(() => host.Store.AllOutbox().Where(o => o.Recipient == "bob@example.com").ToList() is { Count: > 0 } forBob
+            && forBob.All(o => o.State == OutboxState.Delivered), "Bob's card marked delivered", TimeSpan.FromSeconds(60));
         Assert.Single(_slack.Cards(Bob));
         Assert.Single(_slack.CallsTo("chat.postMessage"), c => c.Arg("channel") == _slack.DirectChannelOf(Bob));
         Assert.Contains(_slack.CallsTo("conversations.history"), c => c.Arg("channel") == _slack.DirectChannelOf(Bob));
@@ -140,15 +140,6 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.Empty(_slack.CallsTo("conversations.history"));
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var started = DateTime.UtcNow;
-        while (!condition())
-        {
-            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(60)) Assert.Fail($"{what} did not happen within 60 s");
-            await Task.Delay(20);
-        }
-    }
 }
 
 public sealed class SlackTimeZoneTests

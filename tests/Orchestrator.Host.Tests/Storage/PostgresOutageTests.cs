@@ -41,7 +41,7 @@ public sealed class PostgresOutageTests : IAsyncLifetime
         Assert.Contains("store postgres", await ready.Content.ReadAsStringAsync());
 
         cut.Restore();
-        await WaitUntil(async () => (await host.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "the store answering again");
+        await Eventually.Until(async () => (await host.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "the store answering again");
         Assert.Equal(HttpStatusCode.OK, (await host.Command(_slack, Alice, "start purchase amount=100 item=Paper")).StatusCode);
         await _slack.WaitFor(s => s.Cards(Bob).Count == 2, TimeSpan.FromMinutes(2), "Bob's card for the paper");
         // The refused request left nothing: no Ink anywhere, two instances in all, nothing waiting in the inbox.
@@ -67,15 +67,5 @@ public sealed class PostgresOutageTests : IAsyncLifetime
         Assert.Contains("Orchestrator cannot start", error);
         Assert.Contains("127.0.0.1:1/orchestrator", error);
         Assert.DoesNotContain("s3cret-never-shown", error);
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 2 minutes for {what}");
-            await Task.Delay(200);
-        }
     }
 }
